@@ -1,0 +1,16 @@
+"""`/health`: liveness and the data version, without auth."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from service.jsonout import json_response
+from service.version import __version__
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/health")
+def health():
+    snap = current_app.extensions["csm.snapshots"].current()
+    return json_response({"ok": True, "version": __version__, "data_version": snap.version})

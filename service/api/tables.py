@@ -1,0 +1,92 @@
+"""`/v1/tables`: the table list, each table's schema, paged rows and single rows."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from schemas import SYNC_TABLES, Table, UnknownTable, get_table
+from schemas.describe import describe_table, summarize
+from service import paging
+from service.errors import ApiError
+from service.jsonout import json_response
+
+bp = Blueprint("tables", __name__, url_prefix="/v1/tables")
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+
+
+def snapshot():
+    return current_app.extensions["csm.snapshots"].current()
+
+
+def synced_table(name: str) -> Table:
+    try:
+        table = get_table(name)
+    except UnknownTable:
+        table = None
+    if table is None or not table.synced:
+        names = ", ".join(t.name for t in SYNC_TABLES)
+        raise ApiError(404, "unknown_table", f'Table "{name}" does not exist; tables are: {names}.')
+    return table
+
+
+@bp.get("")
+def list_tables():
+    snap = snapshot()
+    tables = [{**summarize(t), "row_count": len(snap.rows(t.name).rows)} for t in SYNC_TABLES]
+    return json_response({"ok": True, "tables": tables, "data_version": snap.version})
+
+
+@bp.get("/<name>/schema")
+def table_schema(name: str):
+    return json_response({"ok": True, "schema": describe_table(synced_table(name))})
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "")
+    if raw == "":
+        return DEFAULT_LIMIT
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
+        return int(raw)
+    raise ApiError(
+        400,
+        "bad_limit",
+        f"limit must be a whole number from 1 to {MAX_LIMIT}; got {raw!r}.",
+        {"limit": [f"Must be a whole number from 1 to {MAX_LIMIT}."]},
+    )
+
+
+@bp.get("/<name>/rows")
+def table_rows(name: str):
+    table = synced_table(name)
+    limit = _limit()
+    snap = snapshot()
+    token = request.args.get("continuation")
+    after = 0
+    if token:
+        try:
+            version, after = paging.decode(token, table.name)
+        except paging.BadToken as exc:
+            raise ApiError(
+                400, "bad_continuation", f"continuation: {exc}.", {"continuation": [str(exc).capitalize() + "."]}
+            ) from None
+        if version != snap.version:
+            raise ApiError(
+                409,
+                "data_changed",
+                f"The data changed during this sync (version {version} -> {snap.version}); "
+                "start the sync again to get a consistent set of rows.",
+            )
+    rows, last = snap.rows(table.name).page_after(after, limit)
+    continuation = paging.encode(table.name, snap.version, last) if last is not None else None
+    return json_response({"ok": True, "rows": rows, "continuation": continuation, "data_version": snap.version})
+
+
+@bp.get("/<name>/rows/<row_id>")
+def table_row(name: str, row_id: str):
+    table = synced_table(name)
+    row = snapshot().rows(table.name).by_id.get(row_id)
+    if row is None:
+        raise ApiError(404, "unknown_row", f"{table.name} has no row {row_id!r}.")
+    return json_response({"ok": True, "row": row})

@@ -1,0 +1,63 @@
+"""`csm`: the maintainers' command line (serve now; the data commands build on it)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from seed import initial_data
+from service.config import ConfigError, data_path, parse_today
+from service.store import Store, StoreError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    envvar="CSM_DATA",
+    type=click.Path(dir_okay=False),
+    help="Store file (default: $CSM_DATA, else instance/csm.json).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """CSM Cockpit: serve and maintain the Customer Success Intelligence data.
+
+    Example: csm serve --port 8000
+    """
+    ctx.obj = {"db": str(data_path(db))}
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn workers (default: one per core).")
+@click.option("--dev", is_flag=True, help="Flask's single-process development server instead of gunicorn.")
+@click.pass_obj
+def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> None:
+    """Serve the 16 tables and the formulas over HTTP.
+
+    Example: csm serve --host 127.0.0.1 --port 8000
+    """
+    from service.serving import GunicornApp, default_workers, gunicorn_options
+
+    try:
+        parse_today(os.environ.get("CSM_TODAY"))
+        store = Store(obj["db"], initial=initial_data)
+        _, _ = store.read()  # creates it from the seed on first run; fails clearly if unreadable
+    except (StoreError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    click.echo(f"CSM Cockpit serving {store.path} at {url}")
+    click.echo(f"  try: curl -s {url}/v1/tables")
+    config = {"CSM_DATA": str(store.path)}
+    if dev:
+        from service import create_app
+
+        create_app(config).run(host=host, port=port)
+        return
+    GunicornApp(gunicorn_options(host, port, workers or default_workers()), config).run()
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,54 @@
+"""One error shape everywhere (design §5), for our errors and Werkzeug's alike.
+
+`{"ok": false, "status": 404, "code": "unknown_table", "error": "...", "errors": {...}}`
+-- `errors` only for validation problems.  No HTML page and no traceback ever
+reaches a client; anything unexpected is logged and answered with a JSON 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from service.jsonout import json_response
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+
+def error_body(status: int, code: str, message: str, errors: dict | None = None) -> dict:
+    body: dict[str, Any] = {"ok": False, "status": status, "code": code, "error": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _http_code(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        message = {404: "No such endpoint; see GET /v1/tables.", 405: "Method not allowed here."}.get(
+            status, exc.description or exc.name
+        )
+        response = json_response(error_body(status, _http_code(exc), message), status)
+        if status == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return json_response(error_body(500, "internal_error", "Internal error; it has been logged."), 500)

@@ -1,0 +1,318 @@
+"""The store: a TinyDB JSON file, and the one path by which anything writes it.
+
+TinyDB's own JSON storage writes in place and keeps no lock, so two processes
+writing at once corrupt the file and a reader can see it half-written (design
+§6).  Here every write is a transaction:
+
+1. take an exclusive `flock` on a side file (`<store>.lock`);
+2. read the file afresh inside the lock, so no process works on a stale copy;
+3. apply the changes through TinyDB's table API on that in-memory copy,
+   validating each row against the catalog first;
+4. write everything to a temp file in the same folder, `fsync` it, and
+   `os.replace` it over the store, then `fsync` the folder.
+
+Readers never lock: `os.replace` is atomic, so they see the old file or the
+new one, never a mix.  A transaction that raises writes nothing.
+
+The file is TinyDB's format (`{"Table": {"1": {...}}}`), pretty-printed and
+key-sorted so that a store -- the committed seed included -- diffs cleanly.  A
+`_meta` table holds the data version (bumped by every commit) and each table's
+id high-water mark, so ids are never reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from schemas import TABLES, get_table, referrers
+from schemas.table import Table
+from schemas.validation import RowInvalid, check_links, load_row
+
+META = "_meta"
+FORMAT = 1
+LOCK_TIMEOUT_S = 30.0
+
+
+class StoreError(Exception):
+    """A store problem a user can act on (missing file, lock timeout, bad file)."""
+
+
+class NotFound(KeyError):
+    def __init__(self, table: str, row_id: str) -> None:
+        super().__init__(row_id)
+        self.table = table
+        self.row_id = row_id
+
+    def __str__(self) -> str:
+        return f"{self.table} has no row {self.row_id}"
+
+
+class StillReferenced(Exception):
+    """A delete refused because other rows point at the row."""
+
+    def __init__(self, table: str, row_id: str, by: list[tuple[str, str, str]]) -> None:
+        self.table, self.row_id, self.by = table, row_id, by
+        listed = ", ".join(f"{t} {i} ({k})" for t, i, k in by[:20])
+        more = f" and {len(by) - 20} more" if len(by) > 20 else ""
+        super().__init__(f"{table} {row_id} is referenced by {listed}{more}")
+
+
+def dumps(data: dict) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def parse(raw: bytes, path: Path) -> dict:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise StoreError(f"{path} is not valid JSON ({exc}); restore it or run `csm reset`") from None
+    if not isinstance(data, dict) or not isinstance(data.get(META), dict):
+        raise StoreError(f"{path} is not a CSM Cockpit store (no {META} table)")
+    return data
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _InMemory(Storage):
+    """TinyDB storage over the dict a transaction read; the transaction writes it out."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+
+    def read(self) -> dict:
+        return self.data
+
+    def write(self, data: dict) -> None:
+        self.data = data
+
+
+def meta_of(data: dict) -> dict:
+    return data[META]["1"]
+
+
+class Transaction:
+    """Validated row operations on one fresh copy of the store, written once at the end."""
+
+    def __init__(self, data: dict, clock: Callable[[], str] = now_utc) -> None:
+        self._db = TinyDB(data, storage=_InMemory)
+        self._clock = clock
+        self.changed = False
+
+    @property
+    def data(self) -> dict:
+        return self._db.storage.data
+
+    @property
+    def meta(self) -> dict:
+        return meta_of(self.data)
+
+    # --- reads ----------------------------------------------------------------------
+
+    def rows(self, table: str) -> list[dict]:
+        get_table(table)
+        return [dict(d) for d in self._db.table(table).all()]
+
+    def get(self, table: str, row_id: str) -> dict:
+        number = get_table(table).id_number(row_id)
+        doc = self._db.table(table).get(doc_id=number) if number else None
+        if doc is None:
+            raise NotFound(table, row_id)
+        return dict(doc)
+
+    def exists(self, table: str, row_id: str) -> bool:
+        number = get_table(table).id_number(row_id)
+        return bool(number) and self._db.table(table).contains(doc_id=number)
+
+    # --- writes ---------------------------------------------------------------------
+
+    def insert(self, table_name: str, values: dict[str, Any], *, row_id: str | None = None) -> str:
+        """Validate and insert one row; returns its new id.  `row_id` is for seeding and imports."""
+        table = get_table(table_name)
+        clean = load_row(table, values)
+        next_ids = self.meta.setdefault("next_ids", {})
+        if row_id is None:
+            number = max(next_ids.get(table.name, 1), 1)
+            row_id = table.make_id(number)
+        else:
+            number = table.id_number(row_id)
+            if number is None:
+                raise RowInvalid(table.name, {table.id_key: [f"Not an id of {table.name}."]})
+            if self.exists(table.name, row_id):
+                raise RowInvalid(table.name, {table.id_key: [f"{row_id} already exists."]}, row_id)
+        row = {table.id_key: row_id, **clean}
+        self._stamp(table, row, created=True)
+        self._check(table, row, row_id)
+        self._db.table(table.name).insert(Document(row, doc_id=number))
+        next_ids[table.name] = max(next_ids.get(table.name, 1), number + 1)
+        self.changed = True
+        return row_id
+
+    def update(self, table_name: str, row_id: str, changes: dict[str, Any]) -> dict:
+        table = get_table(table_name)
+        current = self.get(table.name, row_id)
+        clean = load_row(table, changes, partial=True, row_id=row_id)
+        row = {**current, **clean}
+        if row == current:
+            return row
+        self._stamp(table, row, created=False)
+        self._check(table, row, row_id)
+        self._db.table(table.name).update(row, doc_ids=[table.id_number(row_id)])
+        self.changed = True
+        return row
+
+    def referenced_by(self, table_name: str, row_id: str) -> list[tuple[str, str, str]]:
+        """(table, id, field) of every stored reference to the row."""
+        found = []
+        for source, key in referrers(table_name):
+            for row in self._db.table(source.name).all():
+                value = row.get(key)
+                if value == row_id or (isinstance(value, list) and row_id in value):
+                    found.append((source.name, row[source.id_key], key))
+        return found
+
+    def delete(self, table_name: str, row_id: str) -> None:
+        table = get_table(table_name)
+        self.get(table.name, row_id)
+        by = self.referenced_by(table.name, row_id)
+        if by:
+            raise StillReferenced(table.name, row_id, by)
+        self._db.table(table.name).remove(doc_ids=[table.id_number(row_id)])
+        self.changed = True
+
+    def _stamp(self, table: Table, row: dict, *, created: bool) -> None:
+        for f in table.stored_fields:
+            if f.auto == "modified" or (f.auto == "created" and (created or not row.get(f.key))):
+                row[f.key] = self._clock()
+
+    def _check(self, table: Table, row: dict, row_id: str) -> None:
+        number = table.id_number(row_id)
+        others = (d for d in self._db.table(table.name).all() if d.doc_id != number)
+        errors = check_links(table, row, self.exists, others)
+        if errors:
+            raise RowInvalid(table.name, errors, row_id)
+
+
+def empty_data() -> dict:
+    data: dict = {META: {"1": {"format": FORMAT, "version": 0, "next_ids": {}}}}
+    for name in TABLES:
+        data[name] = {}
+    return data
+
+
+class Store:
+    """A store file and its lock.  Cheap to create; holds no open files between calls."""
+
+    def __init__(self, path: str | os.PathLike, *, initial: Callable[[], dict] | None = None) -> None:
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._initial = initial
+
+    # --- reading ------------------------------------------------------------------
+
+    def read(self) -> tuple[dict, os.stat_result]:
+        """The parsed file and the stat of exactly the file read (no lock needed)."""
+        self.ensure()
+        try:
+            with open(self.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                raw = fh.read()
+        except OSError as exc:
+            raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from None
+        return parse(raw, self.path), st
+
+    def ensure(self) -> None:
+        """Create the store from its initial data if it does not exist yet."""
+        if self.path.exists():
+            return
+        if self._initial is None:
+            raise StoreError(f"no store at {self.path}")
+        with self._locked():
+            if not self.path.exists():  # another process may have won the race
+                self._write(self._initial(), previous=None)
+
+    # --- writing ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, clock: Callable[[], str] = now_utc) -> Iterator[Transaction]:
+        """Lock, read afresh, yield a Transaction; write once if it changed anything."""
+        self.ensure()
+        with self._locked():
+            data, st = self.read()
+            tx = Transaction(data, clock)
+            yield tx
+            if tx.changed:
+                meta_of(tx.data)["version"] = int(meta_of(tx.data).get("version", 0)) + 1
+                self._write(tx.data, previous=st)
+
+    def replace_all(self, data: dict) -> None:
+        """Swap in a whole new data set (reset, import), keeping the version moving forward."""
+        with self._locked():
+            previous = None
+            version = 0
+            if self.path.exists():
+                old, previous = self.read()
+                version = int(meta_of(old).get("version", 0))
+            meta_of(data)["version"] = version + 1
+            self._write(data, previous=previous)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT_S
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"the store {self.path} stayed locked for {LOCK_TIMEOUT_S:.0f} s") from None
+                    time.sleep(0.005)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+    def _write(self, data: dict, *, previous: os.stat_result | None) -> None:
+        payload = dumps(data)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if previous is not None:
+                # Readers notice a new version by the file's stat.  Make sure the
+                # mtime moves forward even when two writes share a clock tick.
+                new = os.stat(tmp).st_mtime_ns
+                if new <= previous.st_mtime_ns:
+                    bump = previous.st_mtime_ns + 1000
+                    os.utime(tmp, ns=(bump, bump))
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

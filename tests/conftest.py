@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh store per test (tmp_path), a read-only app per session."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from seed import initial_data
+from service import create_app
+from service.store import Store
+
+TODAY = "2026-11-20"
+
+
+@pytest.fixture(scope="session")
+def seeded_file(tmp_path_factory):
+    """A store file created from the seed once; tests copy it instead of rebuilding."""
+    path = tmp_path_factory.mktemp("seeded") / "csm.json"
+    Store(path, initial=initial_data).ensure()
+    return path
+
+
+@pytest.fixture
+def store_path(tmp_path, seeded_file):
+    path = tmp_path / "csm.json"
+    shutil.copyfile(seeded_file, path)
+    return path
+
+
+@pytest.fixture
+def store(store_path):
+    return Store(store_path, initial=initial_data)
+
+
+@pytest.fixture
+def app(store_path):
+    return create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def ro_client(seeded_file, tmp_path_factory):
+    """For tests that only read: one app over a private copy of the seeded store."""
+    path = tmp_path_factory.mktemp("ro") / "csm.json"
+    shutil.copyfile(seeded_file, path)
+    return create_app({"CSM_DATA": str(path), "CSM_TODAY": TODAY, "TESTING": True}).test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
