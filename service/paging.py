@@ -38,7 +38,12 @@ def decode(token: str, table: str) -> tuple[int, int]:
     expected = hmac.new(_KEY, body, hashlib.blake2b).digest()[:_DIGEST]
     if len(raw) <= _DIGEST or not hmac.compare_digest(mac, expected):
         raise BadToken("not a continuation token issued by this service")
-    name, version, after = orjson.loads(body)
+    try:
+        name, version, after = orjson.loads(body)
+        if not (isinstance(name, str) and isinstance(version, int) and isinstance(after, int)):
+            raise ValueError
+    except ValueError:  # orjson.JSONDecodeError is a ValueError too
+        raise BadToken("not a continuation token issued by this service") from None
     if name != table:
         raise BadToken(f"this continuation token belongs to table {name}, not {table}")
-    return int(version), int(after)
+    return version, after

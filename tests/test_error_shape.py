@@ -72,3 +72,14 @@ def test_an_unexpected_error_is_json_not_a_traceback(app, monkeypatch):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_error(app.test_client().get("/v1/tables"), 500, "internal_error")
     assert "secret" not in body["error"]
+
+
+@pytest.mark.parametrize("body", [b"{}", b"[1, 2]", b'["EngagementLog", "x", 1]', b"not json"])
+def test_a_signed_token_with_a_malformed_body_is_still_a_400(ro_client, body):
+    import base64
+    import hashlib
+    import hmac
+
+    mac = hmac.new(paging._KEY, body, hashlib.blake2b).digest()[: paging._DIGEST]
+    token = base64.urlsafe_b64encode(mac + body).decode().rstrip("=")
+    assert_error(ro_client.get(f"/v1/tables/EngagementLog/rows?continuation={token}"), 400, "bad_continuation")
