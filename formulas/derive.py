@@ -1,15 +1,30 @@
-"""Compute every derived column of every table, once per data version."""
+"""Compute every derived column of every table, once per data version.
+
+One pass per table, with the rows grouped by account (and the history series
+indexed) once up front: the cost grows with the number of rows, never with
+accounts x rows (design §6: nested per-account scans took ~1 s at 1,000
+accounts; grouped, 5-9 ms).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 
-from formulas import links
+from formulas import accounts, engagement, links, platform, strategy
+from formulas.history import account_history, metric_history
 from schemas import SYNC_TABLES
 
 Rows = Mapping[str, list[dict]]
 Derived = dict[str, dict[str, dict]]
+
+
+def _by_account(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row.get("account")].append(row)
+    return grouped
 
 
 def derive_all(tables: Rows, today: dt.date) -> Derived:
@@ -22,15 +37,87 @@ def derive_all(tables: Rows, today: dt.date) -> Derived:
     for table in SYNC_TABLES:
         keys = [f.key for f in table.fields if f.derived]
         out[table.name] = {row[table.id_key]: dict.fromkeys(keys) for row in tables.get(table.name, ())}
+
+    def rows(name: str) -> list[dict]:
+        return tables.get(name, [])
+
+    def put(name: str, id_key: str, row: dict, values: dict) -> dict:
+        target = out[name][row[id_key]]
+        target.update(values)
+        return target
+
     _merge(out, links.inverse_references(tables))
     _labels(tables, out)
+
+    # Row-local columns.
+    for row in rows("PlatformCapabilities"):
+        put("PlatformCapabilities", "capability_id", row, platform.capability(row))
+    for row in rows("APIPortfolio"):
+        put("APIPortfolio", "api_id", row, platform.api(row))
+    for row in rows("ValueStreams"):
+        put("ValueStreams", "value_stream_id", row, strategy.value_stream(row))
+    for row in rows("Initiatives"):
+        put("Initiatives", "initiative_id", row, strategy.initiative(row, today))
+    for row in rows("StakeholderOutcomes"):
+        put("StakeholderOutcomes", "outcome_id", row, strategy.outcome(row))
+    for row in rows("RiskRegister"):
+        put("RiskRegister", "risk_id", row, engagement.risk(row))
+    for row in rows("ActivitiesTasks"):
+        put("ActivitiesTasks", "task_id", row, engagement.task(row, today))
+    for row in rows("SuccessPlanTracker"):
+        put("SuccessPlanTracker", "success_plan_id", row, engagement.success_plan(row, today))
+    for row in rows("StrategicObjectives"):
+        put(
+            "StrategicObjectives",
+            "objective_id",
+            row,
+            {"health_indicator": strategy.health_indicator(row.get("status"))},
+        )
+
+    metric_trends = metric_history(rows("MetricHistory"))
+    metrics_by_account: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
+    for row in rows("PlatformHealthMetrics"):
+        values = platform.metric(row, metric_trends.trend_base(row["metric_id"], today))
+        metrics_by_account[row.get("account")].append((row, put("PlatformHealthMetrics", "metric_id", row, values)))
+
+    # Objective impact: linked capabilities x distinct APIs behind the linked value streams x value in $M.
+    value_streams = out["ValueStreams"]
+    for row in rows("StrategicObjectives"):
+        d = out["StrategicObjectives"][row["objective_id"]]
+        apis = {a for vs in d["linked_value_streams"] for a in value_streams[vs]["supporting_apis"]}
+        d["platform_impact_score"] = strategy.impact_score(
+            len(d["linked_capabilities"]), len(apis), row.get("business_value_usd")
+        )
+
+    # Accounts: the four components from grouped rows, then health, trend, risk and cadence.
+    outcomes = _by_account(rows("StakeholderOutcomes"))
+    engagements = _by_account(rows("EngagementLog"))
+    objectives = _by_account(rows("StrategicObjectives"))
+    health_trends = account_history(rows("AccountHealthHistory"))
+    account_rows: dict[str, tuple[dict, dict]] = {}
+    for row in rows("AccountMaster"):
+        account_id = row["account_id"]
+        components = {
+            "platform_technical_health": platform.platform_technical_health(metrics_by_account.get(account_id, [])),
+            "business_value_realization": strategy.business_value_realization(outcomes.get(account_id, [])),
+            "stakeholder_engagement": accounts.stakeholder_engagement(engagements.get(account_id, []), today),
+            "strategic_alignment": strategy.strategic_alignment(objectives.get(account_id, [])),
+        }
+        values = accounts.account(
+            row, components, health_trends.trend_base(account_id, today), engagements.get(account_id, []), today
+        )
+        account_rows[account_id] = (row, put("AccountMaster", "account_id", row, values))
+
+    for row in rows("PeopleTeam"):
+        d = out["PeopleTeam"][row["person_id"]]
+        d.update(accounts.person([account_rows[a] for a in d["accounts_assigned"] if a in account_rows]))
     return out
 
 
 def _merge(out: Derived, part: Derived) -> None:
-    for table, rows in part.items():
+    for table, per_row in part.items():
         target = out[table]
-        for row_id, values in rows.items():
+        for row_id, values in per_row.items():
             target[row_id].update(values)
 
 

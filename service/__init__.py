@@ -9,7 +9,7 @@ from flask import Flask
 
 from seed import initial_data
 from service import errors
-from service.api import health, tables
+from service.api import formulas, health, tables
 from service.config import data_path, today_from
 from service.snapshot import SnapshotCache
 from service.store import Store
@@ -29,4 +29,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tables.bp)
+    app.register_blueprint(formulas.bp)
     return app

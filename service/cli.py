@@ -7,7 +7,7 @@ import os
 import click
 
 from seed import initial_data
-from service.config import ConfigError, data_path, parse_today
+from service.config import ConfigError, data_path, parse_today, today_from
 from service.store import Store, StoreError
 
 
@@ -57,6 +57,28 @@ def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> No
         create_app(config).run(host=host, port=port)
         return
     GunicornApp(gunicorn_options(host, port, workers or default_workers()), config).run()
+
+
+@cli.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Day to record (default: today, or $CSM_TODAY).")
+@click.pass_obj
+def snapshot(obj: dict, day: str | None) -> None:
+    """Record today's account health and metric values in the history (idempotent within a day).
+
+    Example: csm snapshot
+    """
+    from service.history import record_snapshot
+
+    try:
+        today = parse_today(day) if day else today_from(os.environ.get("CSM_TODAY"))()
+        result = record_snapshot(Store(obj["db"], initial=initial_data), today)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).replace("CSM_TODAY", "--date"), param_hint="--date") from None
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Snapshot for {result.day}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged."
+    )
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from formulas import derive_all
+from formulas.pack import AccountIndex
 from schemas import SYNC_TABLES, Table, get_table
 from service.store import Store, meta_of
 
@@ -41,6 +42,7 @@ class Snapshot:
     today: dt.date
     tables: dict[str, TableRows]
     stored: dict[str, list[dict]]  # raw stored rows of every table (history included)
+    accounts: AccountIndex  # AccountMaster's served rows by name and id, for the formulas
 
     def rows(self, name: str) -> TableRows:
         return self.tables[get_table(name).name]
@@ -78,7 +80,8 @@ def build(data: dict, today: dt.date) -> Snapshot:
                 row[key] = _expand(row.get(key), objects, f.ref, f.many)
         numbers = [table.id_number(r[table.id_key]) for r in rows]
         tables[table.name] = TableRows(table, numbers, rows, {r[table.id_key]: r for r in rows})
-    return Snapshot(int(meta_of(data).get("version", 0)), today, tables, stored)
+    accounts = AccountIndex(tables["AccountMaster"].rows)
+    return Snapshot(int(meta_of(data).get("version", 0)), today, tables, stored, accounts)
 
 
 def _expand(value, objects: dict, target: str, many: bool):

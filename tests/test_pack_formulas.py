@@ -1,0 +1,160 @@
+"""The four pack formulas at /v1/formulas/<Name>, as design §4 specifies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import pytest
+
+from formulas.pack import compact_usd, reference_id, summary
+from tests.helpers import walk
+
+TODAY = dt.date(2026, 11, 20)
+
+
+def call(client, name, **params):
+    return client.get(f"/v1/formulas/{name}?{urlencode(params)}")
+
+
+@pytest.fixture(scope="module")
+def accounts(ro_client):
+    return walk(ro_client, "AccountMaster", 1000)
+
+
+def test_health_and_arr_for_every_seeded_account(ro_client, accounts):
+    for account in accounts:
+        for name in (account["account_name"], account["account_id"]):
+            assert call(ro_client, "GetAccountHealth", accountName=name).json == {
+                "ok": True,
+                "result": account["health_score"],
+            }
+            assert call(ro_client, "GetAccountARR", accountName=name).json["result"] == account["arr"]
+
+
+def test_summary_for_every_seeded_account(ro_client, accounts):
+    expected = {
+        "Acme Financial Services": "Acme Financial Services | ARR $1.2M | Health 81.9 (Healthy) | "
+        "Renewal 2027-06-30 (222 days) | CSM Sarah Chen",
+        "Nordic Logistics Group": "Nordic Logistics Group | ARR $850K | Health 88.4 (Healthy) | "
+        "Renewal 2027-01-31 (72 days) | CSM Sarah Chen",
+        "HealthTech Solutions": "HealthTech Solutions | ARR $350K | Health 63.7 (At Risk) | "
+        "Renewal 2027-03-31 (131 days) | CSM James Okafor",
+        "Gard AS": "Gard AS | ARR $780K | Health 73.9 (Attention Needed) | "
+        "Renewal 2027-10-15 (329 days) | CSM Sarah Chen",
+    }
+    for account in accounts:
+        body = call(ro_client, "FormatAccountSummary", accountName=account["account_name"]).json
+        assert body["result"] == expected[account["account_name"]]
+
+
+def test_reference_ids_for_every_seeded_account(ro_client, accounts):
+    prefixes = {"Acme Financial Services": "ACME", "Nordic Logistics Group": "NORD", "HealthTech Solutions": "HEAL"}
+    prefixes["Gard AS"] = "GARD"
+    for account in accounts:
+        response = call(
+            ro_client, "CreateReferenceID", accountName=account["account_name"], entityType="obj", sequence=7
+        )
+        assert response.json["result"] == f"{prefixes[account['account_name']]}-OBJ-007"
+
+
+@pytest.mark.parametrize(
+    "name", ["acme financial services", "  ACME FINANCIAL SERVICES  ", "Acme   Financial\tServices", "acc-00001"]
+)
+def test_lookup_ignores_case_and_spacing_and_takes_ids(ro_client, name):
+    assert call(ro_client, "GetAccountARR", accountName=name).json["result"] == 1_200_000
+
+
+@pytest.mark.parametrize("formula", ["GetAccountHealth", "GetAccountARR", "FormatAccountSummary", "CreateReferenceID"])
+def test_unknown_account_is_a_404_with_suggestions(ro_client, formula):
+    response = call(ro_client, formula, accountName="Acme Financial", entityType="OBJ", sequence=1)
+    assert response.status_code == 404
+    body = response.json
+    assert body["code"] == "unknown_account"
+    assert "Did you mean 'Acme Financial Services'?" in body["error"]
+    assert body["errors"] == {"accountName": [body["error"]]}
+
+
+def test_unknown_account_with_nothing_close(ro_client):
+    body = call(ro_client, "GetAccountHealth", accountName="Zzyzx Widgets").json
+    assert body["error"] == "No account named 'Zzyzx Widgets'."
+
+
+@pytest.mark.parametrize("params", [{}, {"accountName": ""}, {"accountName": "   "}])
+def test_blank_or_missing_name_is_a_400(ro_client, params):
+    response = ro_client.get(f"/v1/formulas/GetAccountHealth?{urlencode(params)}")
+    assert response.status_code == 400
+    assert response.json["code"] == "missing_parameter"
+    assert "accountName" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "entity,sequence,code,param",
+    [
+        ("O", "1", "bad_entity_type", "entityType"),
+        ("OBJECTS", "1", "bad_entity_type", "entityType"),
+        ("OB1", "1", "bad_entity_type", "entityType"),
+        ("", "1", "bad_entity_type", "entityType"),
+        ("OBJ", "0", "bad_sequence", "sequence"),
+        ("OBJ", "-3", "bad_sequence", "sequence"),
+        ("OBJ", "1.5", "bad_sequence", "sequence"),
+        ("OBJ", "seven", "bad_sequence", "sequence"),
+        ("OBJ", "", "bad_sequence", "sequence"),
+    ],
+)
+def test_bad_entity_type_or_sequence_is_a_400(ro_client, entity, sequence, code, param):
+    response = call(ro_client, "CreateReferenceID", accountName="Gard AS", entityType=entity, sequence=sequence)
+    assert response.status_code == 400
+    assert response.json["code"] == code and param in response.json["errors"]
+
+
+def test_unknown_formula(ro_client):
+    response = ro_client.get("/v1/formulas/GetAccountMood?accountName=Gard%20AS")
+    assert response.status_code == 404 and response.json["code"] == "unknown_formula"
+
+
+# --- the pure functions behind them --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "amount,text",
+    [
+        (1_200_000, "$1.2M"),
+        (850_000, "$850K"),
+        (2_000_000, "$2M"),
+        (999_950, "$1M"),
+        (12_500, "$12.5K"),
+        (950, "$950"),
+        (0, "$0"),
+        (3_500_000_000, "$3.5B"),
+        (None, "n/a"),
+    ],
+)
+def test_compact_usd(amount, text):
+    assert compact_usd(amount) == text
+
+
+def test_summary_edge_cases():
+    row = {
+        "account_name": "Old Co",
+        "arr": 90_000,
+        "health_score": None,
+        "renewal_risk_level": "No Data",
+        "renewal_date": "2026-10-01",
+        "customer_success_manager": None,
+    }
+    assert (
+        summary(row, TODAY)
+        == "Old Co | ARR $90K | Health n/a | Renewal 2026-10-01 (overdue by 50 days) | CSM unassigned"
+    )
+    assert "(1 day)" in summary({**row, "renewal_date": "2026-11-21"}, TODAY)
+    assert "(0 days)" in summary({**row, "renewal_date": "2026-11-20"}, TODAY)
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [("Acme Financial Services", "ACME"), ("3M", "3M"), ("A.B.C. D-E", "ABCD"), ("Bergström AB", "BERG"), ("X", "X")],
+)
+def test_reference_prefix(name, expected):
+    assert reference_id(name, "TSK", 12) == f"{expected}-TSK-012"
+    assert reference_id(name, "tsk", 1234) == f"{expected}-TSK-1234"
