@@ -81,5 +81,40 @@ def snapshot(obj: dict, day: str | None) -> None:
     )
 
 
+@cli.group()
+def packshim() -> None:
+    """Generate the Coda pack shim from the catalog.
+
+    Example: csm packshim generate --base-url https://csm.example.com
+    """
+
+
+@packshim.command("generate")
+@click.option("--base-url", required=True, help="Where Coda will reach the service, e.g. https://csm.example.com.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder to write pack.ts, package.json, package-lock.json and tsconfig.json (default: packshim/).",
+)
+def packshim_generate(base_url: str, out: str | None) -> None:
+    """Write the pack for a base URL: 16 sync tables, the four formulas, token auth.
+
+    Example: csm packshim generate --base-url https://csm.example.com --out my-pack
+    """
+    from pathlib import Path
+
+    from packshim.checks import PackError
+    from packshim.generate import HERE, generate, write
+
+    try:
+        files = generate(base_url)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    target = Path(out) if out else HERE
+    for path in write(files, target):
+        click.echo(f"wrote {path}")
+
+
 def main() -> None:
     cli()

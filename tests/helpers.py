@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -24,3 +34,36 @@ def walk(client, table: str, limit: int) -> list[dict]:
             return rows
         assert len(body["rows"]) == limit
         url = f"/v1/tables/{table}/rows?limit={limit}&continuation={body['continuation']}"
+
+
+def start_service(args: list[str], env: dict, cwd) -> subprocess.Popen:
+    """`csm <args>` in its own process group, output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "service", *args],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 30) -> requests.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read()
+        try:
+            return requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def stop_service(proc: subprocess.Popen) -> str:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=15)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        return proc.communicate()[0]

@@ -4,63 +4,24 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-import requests
-
-from tests.helpers import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start(args, env, cwd):
-    return subprocess.Popen(
-        [sys.executable, "-m", "service", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_ready(url, proc, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read()
-        try:
-            return requests.get(url, timeout=1)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} never answered")
-
-
-def stop(proc):
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        return proc.communicate(timeout=15)[0]
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        return proc.communicate()[0]
+from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
 
 
 def test_serve_creates_the_store_and_prints_the_url_and_a_curl(tmp_path):
     port = free_port()
-    env = {**os.environ, "CSM_TODAY": "2026-11-20", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "CSM_TODAY": "2026-11-20"}
     env.pop("CSM_DATA", None)
-    proc = start(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
+    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
     try:
         response = wait_ready(f"http://127.0.0.1:{port}/v1/tables", proc)
         assert response.status_code == 200
         assert len(response.json()["tables"]) == 16
         assert (tmp_path / "instance" / "csm.json").exists()
     finally:
-        output = stop(proc)
+        output = stop_service(proc)
     assert f"at http://127.0.0.1:{port}" in output
     assert re.search(rf"curl -s http://127\.0\.0\.1:{port}/v1/tables", output)
     assert "Booting worker" in output  # gunicorn, not the development server

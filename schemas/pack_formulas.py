@@ -1,0 +1,78 @@
+"""The four pack formulas' declarations: names, parameters, result types, cache lifetimes.
+
+The service's `/v1/formulas` endpoint answers them and the pack shim is
+generated from them, so a parameter is named in one place only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "string" or "number"
+    description: str
+
+
+@dataclass(frozen=True)
+class PackFormula:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    result: str  # "number", "currency" or "string"
+    cache_ttl_secs: int
+    example: tuple[tuple[str | int, ...], str | float]
+    # Coda cannot show a blank number from a formula (the SDK rejects null), so the
+    # pack turns the service's null into an error with this explanation.
+    when_null: str = "has no value for this formula."
+
+
+ACCOUNT = Param("accountName", "string", "The account's name (any case or spacing) or its id, e.g. ACC-00001.")
+
+PACK_FORMULAS: tuple[PackFormula, ...] = (
+    PackFormula(
+        "GetAccountHealth",
+        "The account's health score, 0-100 with one decimal, computed from its metrics, outcomes, engagements "
+        "and objectives; blank when there is no data.",
+        (ACCOUNT,),
+        "number",
+        300,
+        (("Acme Financial Services",), 81.9),
+        "has no health score yet: it has no metrics, outcomes, recent engagements or objectives to compute one from.",
+    ),
+    PackFormula(
+        "GetAccountARR",
+        "The account's annual recurring revenue in USD.",
+        (ACCOUNT,),
+        "currency",
+        300,
+        (("Acme Financial Services",), 1_200_000),
+    ),
+    PackFormula(
+        "FormatAccountSummary",
+        "One line with the account's ARR, health, renewal and CSM.",
+        (ACCOUNT,),
+        "string",
+        300,
+        (
+            ("Acme Financial Services",),
+            "Acme Financial Services | ARR $1.2M | Health 81.9 (Healthy) | Renewal 2027-06-30 (222 days) | "
+            "CSM Sarah Chen",
+        ),
+    ),
+    PackFormula(
+        "CreateReferenceID",
+        "A cross-table reference id such as ACME-OBJ-001: the account name's first four letters or digits, "
+        "the entity type and the zero-padded sequence.",
+        (
+            ACCOUNT,
+            Param("entityType", "string", "Entity type, 2 to 6 letters, e.g. OBJ, INI, RISK."),
+            Param("sequence", "number", "A positive whole number; padded to at least three digits."),
+        ),
+        "string",
+        3600,
+        (("Acme Financial Services", "OBJ", 1), "ACME-OBJ-001"),
+    ),
+)

@@ -1,0 +1,210 @@
+"""End to end with the real Coda Packs SDK: validate, build, then run every sync table and
+formula of the generated pack against the live service, with the SDK's schema checks on.
+
+Never skipped: `.ci/test` installs Node.js and the pinned SDK (`.ci/bootstrap-node`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+from packshim.checks import normalise_key
+from packshim.generate import HERE, generate, write
+from schemas import SYNC_TABLES, get_table
+from schemas.pack_formulas import PACK_FORMULAS
+from seed import initial_data
+from service.store import Store
+from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
+
+NODE_MODULES = HERE / "node_modules"
+ACCOUNT_NAMES = ["Acme Financial Services", "Nordic Logistics Group", "HealthTech Solutions", "Gard AS"]
+BLANK_ACCOUNT = {
+    "account_name": "Blank Slate Ltd",
+    "industry_vertical": "Retail",
+    "contract_type": "Standard",
+    "contract_start_date": "2026-01-01",
+    "contract_end_date": "2026-12-31",
+    "renewal_date": "2026-12-31",
+    "arr": 10_000,
+}
+
+
+def npx(args, cwd, tmp):
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    return subprocess.run(["npx", "--no-install", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The service under gunicorn on a free loopback port, and a pack generated and built for it."""
+    assert (NODE_MODULES / "@codahq" / "packs-sdk").is_dir(), "run .ci/bootstrap-node (the README's test command does)"
+    work = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    store = Store(work / "csm.json", initial=initial_data)
+    with store.transaction() as tx:  # an account with no rows at all: its health is null
+        tx.insert("AccountMaster", BLANK_ACCOUNT)
+    env = {**os.environ, "CSM_DATA": str(store.path), "CSM_TODAY": "2026-11-20"}
+    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, work)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/health", proc)
+        pack_dir = work / "pack"
+        write(generate(base), pack_dir)
+        (pack_dir / "node_modules").symlink_to(NODE_MODULES)
+        (pack_dir / ".coda-credentials.json").write_text(json.dumps({"credentials": {"token": "e2e-token"}}))
+        tmp = work / "tmp"
+        tmp.mkdir()
+        yield {"base": base, "dir": pack_dir, "tmp": tmp}
+    finally:
+        stop_service(proc)
+
+
+def test_typescript_accepts_the_generated_pack(live):
+    result = npx(["tsc", "-p", "tsconfig.json"], live["dir"], live["tmp"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_coda_validate_and_build(live):
+    result = npx(["coda", "validate", "pack.ts"], live["dir"], live["tmp"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = npx(["coda", "build", "pack.ts", "-o", "build"], live["dir"], live["tmp"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (live["dir"] / "build" / "bundle.js").is_file()
+
+
+@pytest.fixture(scope="module")
+def harness(live):
+    """Every sync table and a battery of formula calls through the SDK's development harness."""
+    if not (live["dir"] / "build" / "bundle.js").is_file():
+        result = npx(["coda", "build", "pack.ts", "-o", "build"], live["dir"], live["tmp"])
+        assert result.returncode == 0, result.stdout + result.stderr
+    calls = []
+    for spec in PACK_FORMULAS:
+        for name in ACCOUNT_NAMES:
+            params = [name, "obj", 7] if spec.name == "CreateReferenceID" else [name]
+            calls.append({"name": spec.name, "params": params})
+    calls.append({"name": "GetAccountHealth", "params": ["  healthtech SOLUTIONS "]})
+    calls.append({"name": "GetAccountHealth", "params": ["Acme Financial"]})
+    calls.append({"name": "GetAccountHealth", "params": ["Blank Slate Ltd"]})
+    calls.append({"name": "FormatAccountSummary", "params": ["Blank Slate Ltd"]})
+    calls.append({"name": "CreateReferenceID", "params": ["Gard AS", "O", 1]})
+    plan = live["dir"] / "plan.json"
+    plan.write_text(json.dumps({"tables": [t.name for t in SYNC_TABLES], "formulas": calls}))
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "support" / "pack_harness.js"), "build/bundle.js", "pack.ts", str(plan)],
+        cwd=live["dir"],
+        env={**os.environ, "TMPDIR": str(live["tmp"])},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def service_rows(base, table):
+    rows, url = [], f"{base}/v1/tables/{table}/rows?limit=1000"
+    while url:
+        body = requests.get(url, timeout=10).json()
+        rows += body["rows"]
+        url = (
+            f"{base}/v1/tables/{table}/rows?limit=1000&continuation={body['continuation']}"
+            if body["continuation"]
+            else None
+        )
+    return rows
+
+
+def test_every_table_syncs_with_the_services_row_count(live, harness):
+    for table in SYNC_TABLES:
+        synced = harness["tables"][table.name]
+        assert synced["ok"], (table.name, synced.get("error"))
+        assert len(synced["rows"]) == len(service_rows(live["base"], table.name)), table.name
+
+
+def test_every_reference_points_at_a_row_of_its_target_table(harness):
+    ids = {}
+    for table in SYNC_TABLES:
+        id_col = normalise_key(table.id_key)
+        ids[table.name] = {row[id_col] for row in harness["tables"][table.name]["rows"]}
+    checked = 0
+    for table in SYNC_TABLES:
+        for row in harness["tables"][table.name]["rows"]:
+            for f in table.reference_fields:
+                value = row.get(normalise_key(f.key))
+                if value is None:
+                    continue
+                target = get_table(f.ref)
+                for ref in value if f.many else [value]:
+                    assert ref[normalise_key(target.id_key)] in ids[f.ref], (table.name, f.key, ref)
+                    assert ref[normalise_key(target.display_key)], (table.name, f.key, ref)
+                    checked += 1
+    assert checked > 300
+
+
+def test_values_arrive_as_the_service_serves_them(live, harness):
+    served = {r["account_id"]: r for r in service_rows(live["base"], "AccountMaster")}
+    for row in harness["tables"]["AccountMaster"]["rows"]:
+        mine = served[row["AccountId"]]
+        assert row.get("HealthScore") == mine["health_score"]
+        assert row["Arr"] == mine["arr"]
+        assert row["RenewalRiskLevel"] == mine["renewal_risk_level"]
+    apis = {r["api_id"]: r for r in service_rows(live["base"], "APIPortfolio")}
+    for row in harness["tables"]["APIPortfolio"]["rows"]:
+        expected = apis[row["ApiId"]]["sla_compliance_percent"]
+        assert row["SlaCompliancePercent"] == pytest.approx(expected / 100)  # Percent hint: a fraction
+
+
+def test_formula_results_equal_the_services(live, harness):
+    ok_calls = [
+        c for c in harness["formulas"] if c["params"][0] in ACCOUNT_NAMES and c["params"][1:] in ([], ["obj", 7])
+    ]
+    assert len(ok_calls) == 4 * len(PACK_FORMULAS)
+    for call in ok_calls:
+        spec = next(s for s in PACK_FORMULAS if s.name == call["name"])
+        query = {p.name: v for p, v in zip(spec.params, call["params"], strict=True)}
+        expected = requests.get(f"{live['base']}/v1/formulas/{call['name']}", params=query, timeout=10).json()
+        assert call["ok"], call
+        assert call["result"] == expected["result"], call
+    spaced = next(c for c in harness["formulas"] if c["params"] == ["  healthtech SOLUTIONS "])
+    assert spaced["ok"] and spaced["result"] == 63.7
+
+
+def test_no_data_gives_an_explained_error_not_a_made_up_number(harness):
+    health = next(
+        c for c in harness["formulas"] if c["params"] == ["Blank Slate Ltd"] and c["name"] == "GetAccountHealth"
+    )
+    # The service answers null; the SDK rejects null from a Number formula, so the pack explains instead.
+    assert health["ok"] is False
+    assert "Blank Slate Ltd has no health score yet" in health["error"]
+    summary = next(
+        c for c in harness["formulas"] if c["name"] == "FormatAccountSummary" and c["params"] == ["Blank Slate Ltd"]
+    )
+    assert (
+        summary["result"] == "Blank Slate Ltd | ARR $10K | Health n/a | Renewal 2026-12-31 (41 days) | CSM unassigned"
+    )
+
+
+def test_formula_errors_surface_as_errors_not_values(harness):
+    unknown = next(c for c in harness["formulas"] if c["params"] == ["Acme Financial"])
+    assert unknown["ok"] is False
+    assert "No account named 'Acme Financial'. Did you mean 'Acme Financial Services'?" in unknown["error"]
+    bad_type = next(c for c in harness["formulas"] if c["params"] == ["Gard AS", "O", 1])
+    assert bad_type["ok"] is False and "entityType must be 2 to 6 letters" in bad_type["error"]
+
+
+def test_the_committed_shim_builds_too(tmp_path):
+    """The copy in packshim/ (for the documented default URL) is itself a valid pack."""
+    work = tmp_path / "committed"
+    work.mkdir()
+    for name in ("pack.ts", "package.json", "tsconfig.json"):
+        shutil.copy(HERE / name, work / name)
+    (work / "node_modules").symlink_to(NODE_MODULES)
+    result = npx(["coda", "validate", "pack.ts"], work, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
