@@ -11,7 +11,7 @@ unique.  Both report errors as ``{field: [message, ...]}``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -222,12 +222,12 @@ def check_links(
     table: Table,
     row: Mapping[str, Any],
     exists: Callable[[str, str], bool],
-    others: Iterable[Mapping[str, Any]],
+    taken: Callable[[str, Any], bool],
 ) -> Errors:
     """Problems only the store can see: dangling references and duplicate unique values.
 
-    `exists(table_name, row_id)` says whether a row exists; `others` are the
-    table's other rows (not this one), for the uniqueness check.
+    `exists(table_name, row_id)` says whether a row exists; `taken(key, value)`
+    whether another row of the table already holds `value` (in `unique_form`).
     """
     errors: Errors = {}
     for f in table.reference_fields:
@@ -238,15 +238,12 @@ def check_links(
         missing = [i for i in ids if not exists(f.ref, i)]
         if missing:
             errors[f.key] = [f"No {f.ref} row {i}." for i in missing]
-    unique = [f for f in table.stored_fields if f.unique and row.get(f.key) is not None]
-    if unique:
-        others = list(others)
-        for f in unique:
-            mine = _unique_form(row[f.key])
-            if any(_unique_form(o.get(f.key)) == mine for o in others):
-                errors[f.key] = [f"Another {table.name} row already has {row[f.key]!r}."]
+    for f in table.stored_fields:
+        if f.unique and row.get(f.key) is not None and taken(f.key, unique_form(row[f.key])):
+            errors[f.key] = [f"Another {table.name} row already has {row[f.key]!r}."]
     return errors
 
 
-def _unique_form(value: Any) -> Any:
+def unique_form(value: Any) -> Any:
+    """What uniqueness compares: text trimmed, inner spaces collapsed, case folded."""
     return " ".join(value.split()).casefold() if isinstance(value, str) else value

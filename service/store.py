@@ -39,7 +39,7 @@ from tinydb.table import Document
 
 from schemas import TABLES, get_table, referrers
 from schemas.table import Table
-from schemas.validation import RowInvalid, check_links, load_row
+from schemas.validation import RowInvalid, check_links, load_row, unique_form
 
 META = "_meta"
 FORMAT = 1
@@ -106,11 +106,17 @@ def meta_of(data: dict) -> dict:
 
 
 class Transaction:
-    """Validated row operations on one fresh copy of the store, written once at the end."""
+    """Validated row operations on one fresh copy of the store, written once at the end.
+
+    Rows go in through TinyDB's table API.  Batches use `insert_multiple` and a
+    single `update` call, because each TinyDB write call re-keys the whole table;
+    a per-transaction index of unique values keeps the uniqueness check O(1).
+    """
 
     def __init__(self, data: dict, clock: Callable[[], str] = now_utc) -> None:
         self._db = TinyDB(data, storage=_InMemory)
         self._clock = clock
+        self._unique: dict[tuple[str, str], dict[object, int]] = {}
         self.changed = False
 
     @property
@@ -142,69 +148,161 @@ class Transaction:
 
     def insert(self, table_name: str, values: dict[str, Any], *, row_id: str | None = None) -> str:
         """Validate and insert one row; returns its new id.  `row_id` is for seeding and imports."""
+        return self.insert_many(table_name, [(values, row_id)])[0]
+
+    def insert_many(
+        self,
+        table_name: str,
+        items: list[tuple[dict[str, Any], str | None]],
+        errors: list[tuple[int, RowInvalid]] | None = None,
+    ) -> list[str]:
+        """Validate and insert rows in one TinyDB call; returns their ids in order.
+
+        Without `errors`, the first invalid row raises RowInvalid.  With it, each
+        invalid row's (position, error) is appended and the valid rows are still
+        returned -- the caller decides whether to commit.
+        """
         table = get_table(table_name)
-        clean = load_row(table, values)
         next_ids = self.meta.setdefault("next_ids", {})
-        if row_id is None:
-            number = max(next_ids.get(table.name, 1), 1)
-            row_id = table.make_id(number)
-        else:
-            number = table.id_number(row_id)
-            if number is None:
-                raise RowInvalid(table.name, {table.id_key: [f"Not an id of {table.name}."]})
-            if self.exists(table.name, row_id):
-                raise RowInvalid(table.name, {table.id_key: [f"{row_id} already exists."]}, row_id)
-        row = {table.id_key: row_id, **clean}
-        self._stamp(table, row, created=True)
-        self._check(table, row, row_id)
-        self._db.table(table.name).insert(Document(row, doc_id=number))
-        next_ids[table.name] = max(next_ids.get(table.name, 1), number + 1)
-        self.changed = True
-        return row_id
+        pending_numbers: set[int] = set()
+        docs, ids = [], []
+        for position, (values, row_id) in enumerate(items):
+            try:
+                clean = load_row(table, values, row_id=row_id)
+                if row_id is None:
+                    number = max(next_ids.get(table.name, 1), 1)
+                    row_id = table.make_id(number)
+                else:
+                    number = table.id_number(row_id)
+                    if number is None:
+                        raise RowInvalid(table.name, {table.id_key: [f"Not an id of {table.name}."]}, row_id)
+                    if number in pending_numbers or self.exists(table.name, row_id):
+                        raise RowInvalid(table.name, {table.id_key: [f"{row_id} already exists."]}, row_id)
+                row = {table.id_key: row_id, **clean}
+                self._stamp(table, row, created=True)
+                self._check(table, row, number)
+            except RowInvalid as exc:
+                if errors is None:
+                    raise
+                errors.append((position, exc))
+                continue
+            self._index_unique(table, row, number)
+            pending_numbers.add(number)
+            next_ids[table.name] = max(next_ids.get(table.name, 1), number + 1)
+            docs.append(Document(row, doc_id=number))
+            ids.append(row_id)
+        if docs:
+            self._db.table(table.name).insert_multiple(docs)
+            self.changed = True
+        return ids
 
     def update(self, table_name: str, row_id: str, changes: dict[str, Any]) -> dict:
-        table = get_table(table_name)
-        current = self.get(table.name, row_id)
-        clean = load_row(table, changes, partial=True, row_id=row_id)
-        row = {**current, **clean}
-        if row == current:
-            return row
-        self._stamp(table, row, created=False)
-        self._check(table, row, row_id)
-        self._db.table(table.name).update(row, doc_ids=[table.id_number(row_id)])
-        self.changed = True
-        return row
+        """Validate and apply changes to one row; returns the row after."""
+        self.update_many(table_name, [row_id], changes)
+        return self.get(table_name, row_id)
 
-    def referenced_by(self, table_name: str, row_id: str) -> list[tuple[str, str, str]]:
-        """(table, id, field) of every stored reference to the row."""
+    def update_many(self, table_name: str, row_ids: list[str], changes: dict[str, Any]) -> list[str]:
+        """Apply the same changes to several rows, validating each; returns the ids that changed."""
+        table = get_table(table_name)
+        clean = load_row(table, changes, partial=True, row_id=row_ids[0] if len(row_ids) == 1 else None)
+        modified = [f.key for f in table.stored_fields if f.auto == "modified"]
+        stamp = self._clock()
+        changed: list[str] = []
+        for row_id in row_ids:
+            current = self.get(table.name, row_id)
+            row = {**current, **clean}
+            if row == current:
+                continue
+            row.update(dict.fromkeys(modified, stamp))
+            number = table.id_number(row_id)
+            self._unindex_unique(table, current, number)
+            self._check(table, row, number)
+            self._index_unique(table, row, number)
+            changed.append(row_id)
+        if changed:
+            batch = {**clean, **dict.fromkeys(modified, stamp)}
+            self._db.table(table.name).update(batch, doc_ids=[table.id_number(i) for i in changed])
+            self.changed = True
+        return changed
+
+    def referenced_by(self, table_name: str, row_ids: str | set[str]) -> list[tuple[str, str, str]]:
+        """(table, id, field) of every stored reference to the row(s)."""
+        wanted = {row_ids} if isinstance(row_ids, str) else row_ids
         found = []
         for source, key in referrers(table_name):
             for row in self._db.table(source.name).all():
                 value = row.get(key)
-                if value == row_id or (isinstance(value, list) and row_id in value):
+                if (value in wanted) if isinstance(value, str) else isinstance(value, list) and wanted & set(value):
                     found.append((source.name, row[source.id_key], key))
         return found
 
     def delete(self, table_name: str, row_id: str) -> None:
         table = get_table(table_name)
-        self.get(table.name, row_id)
+        current = self.get(table.name, row_id)
         by = self.referenced_by(table.name, row_id)
         if by:
             raise StillReferenced(table.name, row_id, by)
-        self._db.table(table.name).remove(doc_ids=[table.id_number(row_id)])
+        self._remove(table, [current])
+
+    def _remove(self, table: Table, rows: list[dict]) -> None:
+        numbers = [table.id_number(r[table.id_key]) for r in rows]
+        for row, number in zip(rows, numbers, strict=True):
+            self._unindex_unique(table, row, number)
+        if numbers:
+            self._db.table(table.name).remove(doc_ids=numbers)
+            self.changed = True
+
+    def remove_unchecked(self, table_name: str, row_ids: list[str]) -> None:
+        """Remove rows without the reference check: for cascades that handle referrers themselves."""
+        table = get_table(table_name)
+        self._remove(table, [self.get(table.name, i) for i in row_ids])
+
+    def set_unchecked(self, table_name: str, row_id: str, values: dict[str, Any]) -> None:
+        """Overwrite stored values without validation: for cascades clearing references to deleted rows."""
+        table = get_table(table_name)
+        for f in table.stored_fields:
+            if f.auto == "modified":
+                values = {**values, f.key: self._clock()}
+        self._db.table(table.name).update(values, doc_ids=[table.id_number(row_id)])
         self.changed = True
+
+    # --- helpers --------------------------------------------------------------------
 
     def _stamp(self, table: Table, row: dict, *, created: bool) -> None:
         for f in table.stored_fields:
             if f.auto == "modified" or (f.auto == "created" and (created or not row.get(f.key))):
                 row[f.key] = self._clock()
 
-    def _check(self, table: Table, row: dict, row_id: str) -> None:
-        number = table.id_number(row_id)
-        others = (d for d in self._db.table(table.name).all() if d.doc_id != number)
-        errors = check_links(table, row, self.exists, others)
+    def _unique_index(self, table: Table, key: str) -> dict[object, int]:
+        index = self._unique.get((table.name, key))
+        if index is None:
+            index = {}
+            for doc in self._db.table(table.name).all():
+                if doc.get(key) is not None:
+                    index[unique_form(doc[key])] = doc.doc_id
+            self._unique[(table.name, key)] = index
+        return index
+
+    def _index_unique(self, table: Table, row: dict, number: int) -> None:
+        for f in table.stored_fields:
+            if f.unique and row.get(f.key) is not None:
+                self._unique_index(table, f.key)[unique_form(row[f.key])] = number
+
+    def _unindex_unique(self, table: Table, row: dict, number: int) -> None:
+        for f in table.stored_fields:
+            if f.unique and row.get(f.key) is not None:
+                index = self._unique_index(table, f.key)
+                if index.get(unique_form(row[f.key])) == number:
+                    del index[unique_form(row[f.key])]
+
+    def _check(self, table: Table, row: dict, number: int) -> None:
+        def taken(key: str, value: object) -> bool:
+            holder = self._unique_index(table, key).get(value)
+            return holder is not None and holder != number
+
+        errors = check_links(table, row, self.exists, taken)
         if errors:
-            raise RowInvalid(table.name, errors, row_id)
+            raise RowInvalid(table.name, errors, row[table.id_key])
 
 
 def empty_data() -> dict:

@@ -1,31 +1,16 @@
-"""`csm`: the maintainers' command line (serve now; the data commands build on it)."""
+"""`csm serve`, `csm snapshot` and `csm packshim generate`."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
 from seed import initial_data
-from service.config import ConfigError, data_path, parse_today, today_from
+from service.cli import cli, open_store, reports_errors, today
+from service.config import ConfigError, parse_today
 from service.store import Store, StoreError
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    "db",
-    envvar="CSM_DATA",
-    type=click.Path(dir_okay=False),
-    help="Store file (default: $CSM_DATA, else instance/csm.json).",
-)
-@click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
-    """CSM Cockpit: serve and maintain the Customer Success Intelligence data.
-
-    Example: csm serve --port 8000
-    """
-    ctx.obj = {"db": str(data_path(db))}
 
 
 @cli.command()
@@ -44,7 +29,7 @@ def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> No
     try:
         parse_today(os.environ.get("CSM_TODAY"))
         store = Store(obj["db"], initial=initial_data)
-        _, _ = store.read()  # creates it from the seed on first run; fails clearly if unreadable
+        store.read()  # creates it from the seed on first run; fails clearly if unreadable
     except (StoreError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
@@ -62,6 +47,7 @@ def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> No
 @cli.command()
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Day to record (default: today, or $CSM_TODAY).")
 @click.pass_obj
+@reports_errors
 def snapshot(obj: dict, day: str | None) -> None:
     """Record today's account health and metric values in the history (idempotent within a day).
 
@@ -70,12 +56,10 @@ def snapshot(obj: dict, day: str | None) -> None:
     from service.history import record_snapshot
 
     try:
-        today = parse_today(day) if day else today_from(os.environ.get("CSM_TODAY"))()
-        result = record_snapshot(Store(obj["db"], initial=initial_data), today)
+        when = parse_today(day) if day else today()
     except ConfigError as exc:
         raise click.BadParameter(str(exc).replace("CSM_TODAY", "--date"), param_hint="--date") from None
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = record_snapshot(open_store(obj), when)
     click.echo(
         f"Snapshot for {result.day}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged."
     )
@@ -102,8 +86,6 @@ def packshim_generate(base_url: str, out: str | None) -> None:
 
     Example: csm packshim generate --base-url https://csm.example.com --out my-pack
     """
-    from pathlib import Path
-
     from packshim.checks import PackError
     from packshim.generate import HERE, generate, write
 
@@ -111,10 +93,5 @@ def packshim_generate(base_url: str, out: str | None) -> None:
         files = generate(base_url)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
-    target = Path(out) if out else HERE
-    for path in write(files, target):
+    for path in write(files, Path(out) if out else HERE):
         click.echo(f"wrote {path}")
-
-
-def main() -> None:
-    cli()

@@ -1,0 +1,85 @@
+"""`csm`: the maintainers' command line, a thin layer over the store and the catalog.
+
+Every write goes through the store's locked, atomic, validated transaction;
+every problem becomes one clear `Error: ...` line and exit status 1 (2 for a
+misused option), never a traceback and never a half-written file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from schemas import UnknownTable
+from schemas.validation import RowInvalid
+from seed import initial_data
+from service.config import ConfigError, data_path, today_from
+from service.convert import ConversionError
+from service.maintenance import BatchInvalid
+from service.store import NotFound, StillReferenced, Store, StoreError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    envvar="CSM_DATA",
+    type=click.Path(dir_okay=False),
+    help="Store file (default: $CSM_DATA, else instance/csm.json). Point it at seed/seed.json to edit the seed.",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """CSM Cockpit: serve and maintain the Customer Success Intelligence data.
+
+    Example: csm rows AccountMaster --table
+    """
+    ctx.obj = {"db": str(data_path(db))}
+
+
+def open_store(obj: dict, *, create: bool = True) -> Store:
+    """The store named by --db; created from the seed on first use (said on stderr)."""
+    store = Store(obj["db"], initial=initial_data)
+    if not store.path.exists():
+        if not create:
+            raise StoreError(f"no store at {store.path}")
+        store.ensure()
+        click.echo(f"Created a new store at {store.path} from the seed.", err=True)
+    return store
+
+
+def today():
+    try:
+        return today_from(os.environ.get("CSM_TODAY"))()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the store's and the catalog's exceptions into `Error: ...` and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UnknownTable as exc:
+            raise click.ClickException(f"{exc}; see `csm tables`") from None
+        except StillReferenced as exc:
+            raise click.ClickException(f"{exc}; delete those first, or use --cascade") from None
+        except (NotFound, StoreError, RowInvalid, BatchInvalid) as exc:
+            raise click.ClickException(str(exc)) from None
+        except ConversionError as exc:
+            raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+
+    return wrapper
+
+
+def main() -> None:
+    cli()
+
+
+# Register the commands (each module adds its own to `cli`).
+from service.cli import read, serving, whole, write  # noqa: E402,F401

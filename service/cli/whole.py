@@ -1,0 +1,176 @@
+"""The whole store: `csm export`, `csm import`, `csm validate`, `csm reset`, `csm clear-samples`."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from schemas import ALL_TABLES, TABLES, get_table
+from seed import SEED_FILE, initial_data, seed_data
+from service.cli import cli, open_store, output, reports_errors
+from service.cli.write import progress, read_rows
+from service.maintenance import clear_samples, import_tables, integrity_problems
+from service.store import Store
+
+
+def _stored(data: dict, name: str) -> list[dict]:
+    docs = data.get(name, {})
+    return [docs[k] for k in sorted(docs, key=int)]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@cli.command()
+@click.option("--table", "names", multiple=True, help="Only this table (repeatable; default: every table).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), help="Write one file per table into this folder.")
+@click.pass_obj
+@reports_errors
+def export(obj: dict, names: tuple[str, ...], fmt: str, out: str | None) -> None:
+    """Export stored rows (what `csm import` reads back); derived columns are left out.
+
+    Example: csm export --format csv --out backup/
+    """
+    tables = [get_table(n) for n in names] if names else list(ALL_TABLES)
+    data, _ = open_store(obj).read()
+    if out is None:
+        if fmt == "csv":
+            if len(tables) != 1:
+                raise click.UsageError("CSV holds one table: give --table, or --out DIR for one file per table")
+            click.echo(output.to_csv(tables[0], _stored(data, tables[0].name)), nl=False)
+        elif len(tables) == 1:
+            click.echo(output.to_json(_stored(data, tables[0].name)))
+        else:
+            click.echo(json.dumps({t.name: _stored(data, t.name) for t in tables}, indent=2, ensure_ascii=False))
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    with progress(sum(len(data.get(t.name, {})) for t in tables), "Exporting") as bar:
+        for t in tables:
+            rows = _stored(data, t.name)
+            text = output.to_csv(t, rows) if fmt == "csv" else output.to_json(rows) + "\n"
+            _write_atomic(folder / f"{t.name}.{fmt}", text)
+            bar.update(len(rows))
+            click.echo(f"{t.name}: {len(rows)} row{'s' if len(rows) != 1 else ''} -> {folder / f'{t.name}.{fmt}'}")
+
+
+def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
+    """{table: rows} and {table: rows are text (CSV)} from a folder or a file."""
+    files = sorted(p for p in source.iterdir() if p.suffix in (".json", ".csv")) if source.is_dir() else [source]
+    if not files:
+        raise click.ClickException(f"{source} holds no .json or .csv files")
+    tables: dict[str, list[dict]] = {}
+    from_text: dict[str, bool] = {}
+    for path in files:
+        if path.suffix not in (".json", ".csv"):
+            raise click.ClickException(f"{path}: import reads .json and .csv files")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json" and text.lstrip().startswith("{") and path.stem not in TABLES:
+            try:
+                whole = json.loads(text)
+            except ValueError as exc:
+                raise click.ClickException(f"{path} is not valid JSON: {exc}") from None
+            for name, rows in whole.items():
+                if name.startswith("_"):
+                    continue  # a store file's _meta
+                if name not in TABLES:
+                    raise click.ClickException(f"{path}: {name!r} is not a table; see `csm tables`")
+                tables[name] = list(rows.values()) if isinstance(rows, dict) else rows
+                from_text[name] = False
+            continue
+        if path.stem not in TABLES:
+            raise click.ClickException(f"{path}: the file name must be a table name, like AccountMaster{path.suffix}")
+        tables[path.stem] = read_rows(text, path.suffix[1:], str(path))
+        from_text[path.stem] = path.suffix == ".csv"
+    for name, rows in tables.items():
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise click.ClickException(f"{name}: rows must be a list of objects")
+    return tables, from_text
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+@reports_errors
+def import_(obj: dict, source: Path) -> None:
+    """Import a folder of <Table>.json / <Table>.csv files, or one such file, all or nothing.
+
+    Rows with an id update that row (or are added under it); rows without one are added with new ids.
+
+    Example: csm import my-accounts/AccountMaster.csv
+    """
+    tables, from_text = _load_import(source)
+    store = open_store(obj)
+    with store.transaction() as tx, progress(sum(map(len, tables.values())), "Importing") as bar:
+        report = import_tables(tx, tables, from_text=from_text, tick=bar.update)
+    for name, (inserted, updated) in report.items():
+        click.echo(f"{name}: {inserted} inserted, {updated} updated")
+
+
+@cli.command()
+@click.pass_obj
+@reports_errors
+def validate(obj: dict) -> None:
+    """Check the whole store against the catalog: ids, types, options, references, uniqueness.
+
+    Example: csm validate
+    """
+    data, _ = open_store(obj, create=False).read()
+    problems = integrity_problems(data)
+    if problems:
+        for line in problems:
+            click.echo(line)
+        raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {obj['db']}")
+    count = sum(len(data.get(t.name, {})) for t in ALL_TABLES)
+    click.echo(f"OK: {count} rows in {len(ALL_TABLES)} tables, no problems.")
+
+
+def _not_the_seed(obj: dict, what: str) -> None:
+    if Path(obj["db"]).resolve() == SEED_FILE.resolve():
+        raise click.ClickException(f"--db is the committed seed itself; {what} it with git instead")
+
+
+@cli.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@reports_errors
+def reset(obj: dict, yes: bool) -> None:
+    """Replace everything in the store with the seed (sample accounts, team, guides).
+
+    Example: csm reset --yes
+    """
+    _not_the_seed(obj, "restore")
+    if not yes:
+        click.confirm(f"Replace everything in {obj['db']} with the seed?", abort=True)
+    data = initial_data()
+    Store(obj["db"], initial=initial_data).replace_all(data)
+    count = sum(len(data.get(t.name, {})) for t in ALL_TABLES)
+    click.echo(f"Reset {obj['db']} to the seed ({count} rows).")
+
+
+@cli.command("clear-samples")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+@reports_errors
+def clear_samples_(obj: dict, yes: bool) -> None:
+    """Remove the sample accounts, everything hanging off them and the sample team; keep the guides.
+
+    Example: csm clear-samples --yes
+    """
+    _not_the_seed(obj, "change")
+    store = open_store(obj)
+    if not yes:
+        click.confirm(f"Remove the sample accounts and team from {store.path}?", abort=True)
+    with store.transaction() as tx:
+        report, kept = clear_samples(tx, seed_data())
+    parts = ", ".join(f"{t} {n}" for t, n in sorted(report.deleted.items()) if n)
+    click.echo(f"Removed {sum(report.deleted.values())} rows ({parts or 'none'}); cleared {report.cleared} references.")
+    for person in kept:
+        click.echo(f"Kept {person}: a non-sample row still references it.")
