@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from formulas import accounts, engagement, links, platform, strategy
 from formulas.history import account_history, metric_history
-from schemas import SYNC_TABLES
+from schemas import SYNC_TABLES, get_table
 
 Rows = Mapping[str, list[dict]]
 Derived = dict[str, dict[str, dict]]
+
+ROW_LOCAL: dict[str, Callable[[dict, dt.date], dict]] = {
+    "PlatformCapabilities": lambda row, today: platform.capability(row),
+    "APIPortfolio": lambda row, today: platform.api(row),
+    "ValueStreams": lambda row, today: strategy.value_stream(row),
+    "Initiatives": strategy.initiative,
+    "StakeholderOutcomes": lambda row, today: strategy.outcome(row),
+    "RiskRegister": lambda row, today: engagement.risk(row),
+    "ActivitiesTasks": engagement.task,
+    "SuccessPlanTracker": engagement.success_plan,
+    "StrategicObjectives": lambda row, today: {"health_indicator": strategy.health_indicator(row.get("status"))},
+}
 
 
 def _by_account(rows: list[dict]) -> dict[str, list[dict]]:
@@ -49,30 +61,11 @@ def derive_all(tables: Rows, today: dt.date) -> Derived:
     _merge(out, links.inverse_references(tables))
     _labels(tables, out)
 
-    # Row-local columns.
-    for row in rows("PlatformCapabilities"):
-        put("PlatformCapabilities", "capability_id", row, platform.capability(row))
-    for row in rows("APIPortfolio"):
-        put("APIPortfolio", "api_id", row, platform.api(row))
-    for row in rows("ValueStreams"):
-        put("ValueStreams", "value_stream_id", row, strategy.value_stream(row))
-    for row in rows("Initiatives"):
-        put("Initiatives", "initiative_id", row, strategy.initiative(row, today))
-    for row in rows("StakeholderOutcomes"):
-        put("StakeholderOutcomes", "outcome_id", row, strategy.outcome(row))
-    for row in rows("RiskRegister"):
-        put("RiskRegister", "risk_id", row, engagement.risk(row))
-    for row in rows("ActivitiesTasks"):
-        put("ActivitiesTasks", "task_id", row, engagement.task(row, today))
-    for row in rows("SuccessPlanTracker"):
-        put("SuccessPlanTracker", "success_plan_id", row, engagement.success_plan(row, today))
-    for row in rows("StrategicObjectives"):
-        put(
-            "StrategicObjectives",
-            "objective_id",
-            row,
-            {"health_indicator": strategy.health_indicator(row.get("status"))},
-        )
+    # Row-local columns: each row's values from that row alone.
+    for name, compute in ROW_LOCAL.items():
+        id_key = get_table(name).id_key
+        for row in rows(name):
+            put(name, id_key, row, compute(row, today))
 
     metric_trends = metric_history(rows("MetricHistory"))
     metrics_by_account: dict[str, list[tuple[dict, dict]]] = defaultdict(list)
