@@ -13,12 +13,14 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from service.jsonout import json_response
+from service.store import StoreError
 
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.errors = status, code, message, errors
+        self.headers: dict[str, str] = {}
 
 
 def error_body(status: int, code: str, message: str, errors: dict | None = None) -> dict:
@@ -35,7 +37,16 @@ def _http_code(exc: HTTPException) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
+        response = json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
+        response.headers.update(exc.headers)
+        return response
+
+    @app.errorhandler(StoreError)
+    def _store_error(exc: StoreError):
+        app.logger.error("store unavailable: %s", exc)
+        return json_response(
+            error_body(503, "store_unavailable", "The data store is unavailable; try again later."), 503
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,44 +1,41 @@
-"""Running the app under gunicorn (sync workers, one per core) from `csm serve`."""
+"""Running the app under gunicorn from `csm serve`, with the settings of `service.gunicorn_conf`."""
 
 from __future__ import annotations
 
-import os
+import ipaddress
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from service import create_app
+from service import create_app, gunicorn_conf
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class GunicornApp(BaseApplication):
-    """gunicorn's documented embedding API: options from a dict, the app from our factory."""
+    """gunicorn's documented embedding API: settings from our config module plus overrides."""
 
-    def __init__(self, options: dict[str, Any], app_config: dict[str, Any] | None = None) -> None:
-        self.options = options
+    def __init__(self, overrides: dict[str, Any], app_config: dict[str, Any] | None = None) -> None:
+        self.overrides = overrides
         self.app_config = app_config
         super().__init__()
 
     def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
+        settings = {k: v for k, v in vars(gunicorn_conf).items() if k in self.cfg.settings}
+        settings.update({k: v for k, v in self.overrides.items() if v is not None})
+        for key, value in settings.items():
+            self.cfg.set(key, value)
 
     def load(self):
         return create_app(self.app_config)
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
-    return {
-        "bind": f"{host}:{port}" if ":" not in host else f"[{host}]:{port}",
-        "workers": workers,
-        "worker_class": "sync",
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-    }
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

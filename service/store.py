@@ -389,6 +389,11 @@ class Store:
             os.close(fd)  # closing the descriptor releases the lock
 
     def _write(self, data: dict, *, previous: os.stat_result | None) -> None:
+        # Only the lock holder writes, so any temp file lying here was left by a writer
+        # that died mid-write (SIGKILL, power loss): it was never renamed, so it is junk.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         payload = dumps(data)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

@@ -11,6 +11,15 @@ from service import create_app
 from service.store import Store
 
 TODAY = "2026-11-20"
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def authed(app):
+    """A test client that sends the bearer token on every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = AUTH["Authorization"]
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +44,12 @@ def store(store_path):
 
 @pytest.fixture
 def app(store_path):
-    return create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True})
+    return create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": TOKEN})
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return authed(app)
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +57,7 @@ def ro_client(seeded_file, tmp_path_factory):
     """For tests that only read: one app over a private copy of the seeded store."""
     path = tmp_path_factory.mktemp("ro") / "csm.json"
     shutil.copyfile(seeded_file, path)
-    return create_app({"CSM_DATA": str(path), "CSM_TODAY": TODAY, "TESTING": True}).test_client()
+    return authed(create_app({"CSM_DATA": str(path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": TOKEN}))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,22 +38,30 @@ def walk(client, table: str, limit: int) -> list[dict]:
 
 
 def start_service(args: list[str], env: dict, cwd) -> subprocess.Popen:
-    """`csm <args>` in its own process group, output captured."""
-    return subprocess.Popen(
+    """`csm <args>` in its own process group.  Its output goes to a file, not a pipe: a
+    pipe nobody reads fills up and stalls a busy server on its next log line."""
+    log = tempfile.NamedTemporaryFile(prefix="csm-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(
         [sys.executable, "-m", "service", *args],
         cwd=cwd,
         env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
+    proc.log_path = Path(log.name)
+    log.close()
+    return proc
+
+
+def service_output(proc: subprocess.Popen) -> str:
+    return proc.log_path.read_text(errors="replace")
 
 
 def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 30) -> requests.Response:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read()
+        assert proc.poll() is None, service_output(proc)
         try:
             return requests.get(url, timeout=1)
         except requests.ConnectionError:
@@ -61,9 +70,13 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 30) -> request
 
 
 def stop_service(proc: subprocess.Popen) -> str:
+    """Stop the server (SIGTERM, then SIGKILL) and return everything it printed."""
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        return proc.communicate(timeout=15)[0]
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        return proc.communicate()[0]
+        proc.wait()
+    output = service_output(proc)
+    proc.log_path.unlink(missing_ok=True)
+    return output

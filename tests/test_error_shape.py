@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service import paging
+from tests.conftest import authed
 
 
 def assert_error(response, status, code):
@@ -70,7 +71,7 @@ def test_an_unexpected_error_is_json_not_a_traceback(app, monkeypatch):
 
     monkeypatch.setattr(app.extensions["csm.snapshots"], "current", boom)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    body = assert_error(app.test_client().get("/v1/tables"), 500, "internal_error")
+    body = assert_error(authed(app).get("/v1/tables"), 500, "internal_error")
     assert "secret" not in body["error"]
 
 

@@ -67,7 +67,8 @@ def test_lookup_ignores_case_and_spacing_and_takes_ids(ro_client, name):
 
 @pytest.mark.parametrize("formula", ["GetAccountHealth", "GetAccountARR", "FormatAccountSummary", "CreateReferenceID"])
 def test_unknown_account_is_a_404_with_suggestions(ro_client, formula):
-    response = call(ro_client, formula, accountName="Acme Financial", entityType="OBJ", sequence=1)
+    extra = {"entityType": "OBJ", "sequence": 1} if formula == "CreateReferenceID" else {}
+    response = call(ro_client, formula, accountName="Acme Financial", **extra)
     assert response.status_code == 404
     body = response.json
     assert body["code"] == "unknown_account"
@@ -106,6 +107,12 @@ def test_bad_entity_type_or_sequence_is_a_400(ro_client, entity, sequence, code,
     response = call(ro_client, "CreateReferenceID", accountName="Gard AS", entityType=entity, sequence=sequence)
     assert response.status_code == 400
     assert response.json["code"] == code and param in response.json["errors"]
+
+
+def test_a_parameter_the_formula_does_not_take_is_refused(ro_client):
+    response = call(ro_client, "GetAccountARR", accountName="Gard AS", entityType="OBJ")
+    assert response.status_code == 400
+    assert response.json["errors"] == {"entityType": ["Unknown parameter."]}
 
 
 def test_unknown_formula(ro_client):

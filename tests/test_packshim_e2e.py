@@ -49,7 +49,7 @@ def live(tmp_path_factory):
     store = Store(work / "csm.json", initial=initial_data)
     with store.transaction() as tx:  # an account with no rows at all: its health is null
         tx.insert("AccountMaster", BLANK_ACCOUNT)
-    env = {**os.environ, "CSM_DATA": str(store.path), "CSM_TODAY": "2026-11-20"}
+    env = {**os.environ, "CSM_DATA": str(store.path), "CSM_TODAY": "2026-11-20", "CSM_API_TOKENS": "e2e-token"}
     proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, work)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -108,10 +108,13 @@ def harness(live):
     return json.loads(result.stdout)
 
 
+AUTH = {"Authorization": "Bearer e2e-token"}
+
+
 def service_rows(base, table):
     rows, url = [], f"{base}/v1/tables/{table}/rows?limit=1000"
     while url:
-        body = requests.get(url, timeout=10).json()
+        body = requests.get(url, headers=AUTH, timeout=10).json()
         rows += body["rows"]
         url = (
             f"{base}/v1/tables/{table}/rows?limit=1000&continuation={body['continuation']}"
@@ -169,7 +172,9 @@ def test_formula_results_equal_the_services(live, harness):
     for call in ok_calls:
         spec = next(s for s in PACK_FORMULAS if s.name == call["name"])
         query = {p.name: v for p, v in zip(spec.params, call["params"], strict=True)}
-        expected = requests.get(f"{live['base']}/v1/formulas/{call['name']}", params=query, timeout=10).json()
+        expected = requests.get(
+            f"{live['base']}/v1/formulas/{call['name']}", params=query, headers=AUTH, timeout=10
+        ).json()
         assert call["ok"], call
         assert call["result"] == expected["result"], call
     spaced = next(c for c in harness["formulas"] if c["params"] == ["  healthtech SOLUTIONS "])

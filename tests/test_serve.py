@@ -1,46 +1,80 @@
-"""`csm serve` starts gunicorn on the embedded store and says how to reach it (the README's command)."""
+"""`csm serve`: gunicorn on the embedded store, a token on first run, and clear refusals."""
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
+
+import requests
 
 from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
 
 
-def test_serve_creates_the_store_and_prints_the_url_and_a_curl(tmp_path):
-    port = free_port()
-    env = {**os.environ, "CSM_TODAY": "2026-11-20"}
-    env.pop("CSM_DATA", None)
-    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
-    try:
-        response = wait_ready(f"http://127.0.0.1:{port}/v1/tables", proc)
-        assert response.status_code == 200
-        assert len(response.json()["tables"]) == 16
-        assert (tmp_path / "instance" / "csm.json").exists()
-    finally:
-        output = stop_service(proc)
-    assert f"at http://127.0.0.1:{port}" in output
-    assert re.search(rf"curl -s http://127\.0\.0\.1:{port}/v1/tables", output)
-    assert "Booting worker" in output  # gunicorn, not the development server
-
-
-def test_serve_refuses_an_unreadable_store_clearly(tmp_path):
-    bad = tmp_path / "bad.json"
-    bad.write_text("not json")
-    env = {**os.environ, "CSM_DATA": str(bad), "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-m", "service", "serve", "--port", str(free_port())],
-        env=env,
+def run_serve(args, env, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "service", "serve", *args],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def test_first_run_creates_store_and_token_and_prints_a_working_curl(tmp_path):
+    port = free_port()
+    env = {**os.environ, "CSM_TODAY": "2026-11-20"}
+    env.pop("CSM_DATA", None)
+    env.pop("CSM_API_TOKENS", None)
+    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
+    try:
+        assert wait_ready(f"http://127.0.0.1:{port}/health", proc).status_code == 200
+        token_path = tmp_path / "instance" / "api-token"
+        token = token_path.read_text().strip()
+        assert len(token) >= 32 and stat.S_IMODE(token_path.stat().st_mode) == 0o600
+        assert (tmp_path / "instance" / "csm.json").exists()
+        url = f"http://127.0.0.1:{port}/v1/tables"
+        assert requests.get(url, timeout=5).status_code == 401
+        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert response.status_code == 200 and len(response.json()["tables"]) == 16
+    finally:
+        output = stop_service(proc)
+    assert f"at http://127.0.0.1:{port}" in output
+    assert "API token created in instance/api-token" in output
+    assert f"curl -s -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/tables" in output
+    assert "Booting worker" in output  # gunicorn, not the development server
+    # one request line per request, with timing, and never the token
+    assert re.search(r"csm\.requests: GET /v1/tables 200 \d+\.\dms", output)
+    assert re.search(r"csm\.requests: GET /v1/tables 401 \d+\.\dms", output)
+    assert output.count(token) == 1  # only in the curl printed at start-up
+
+
+def test_refuses_a_non_loopback_bind_without_tokens(tmp_path):
+    env = {**os.environ}
+    env.pop("CSM_API_TOKENS", None)
+    result = run_serve(["--host", "0.0.0.0", "--port", str(free_port())], env, tmp_path)
     assert result.returncode == 1
-    assert "is not valid JSON" in result.stderr
+    assert "Error: refusing to listen on 0.0.0.0 without CSM_API_TOKENS" in result.stderr
+    assert not (tmp_path / "instance").exists()
+
+
+def test_an_explicit_store_that_is_missing_is_a_clear_startup_error(tmp_path):
+    env = {**os.environ, "CSM_DATA": str(tmp_path / "nowhere.json")}
+    result = run_serve(["--port", str(free_port())], env)
+    assert result.returncode == 1
+    assert f"Error: no store at {tmp_path / 'nowhere.json'}; create one with" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_store_is_a_clear_startup_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json")
+    result = run_serve(["--port", str(free_port())], {**os.environ, "CSM_DATA": str(bad)})
+    assert result.returncode == 1
+    assert "is not valid JSON" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_readme_names_the_two_setup_commands():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from formulas import pack
+from schemas.pack_formulas import PACK_FORMULAS
+from service.api.params import only
 from service.errors import ApiError
 from service.jsonout import json_response
 
@@ -32,6 +34,7 @@ def create_reference_id(snap):
     return pack.reference_id(row["account_name"], request.args.get("entityType"), request.args.get("sequence"))
 
 
+SPECS = {spec.name: spec for spec in PACK_FORMULAS}
 FORMULAS = {
     "GetAccountHealth": get_account_health,
     "GetAccountARR": get_account_arr,
@@ -45,6 +48,7 @@ def formula(name: str):
     fn = FORMULAS.get(name)
     if fn is None:
         raise ApiError(404, "unknown_formula", f'Formula "{name}" does not exist; formulas are: {", ".join(FORMULAS)}.')
+    only(p.name for p in SPECS[name].params)
     snap = current_app.extensions["csm.snapshots"].current()
     try:
         result = fn(snap)

@@ -1,4 +1,4 @@
-"""`/health`: liveness and the data version, without auth."""
+"""`/health`: liveness, the data version and row counts, without auth."""
 
 from __future__ import annotations
 
@@ -13,4 +13,5 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     snap = current_app.extensions["csm.snapshots"].current()
-    return json_response({"ok": True, "version": __version__, "data_version": snap.version})
+    counts = {name: len(rows.rows) for name, rows in snap.tables.items()}
+    return json_response({"ok": True, "version": __version__, "data_version": snap.version, "row_counts": counts})

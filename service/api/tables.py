@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, request
 from schemas import SYNC_TABLES, Table, UnknownTable, get_table
 from schemas.describe import describe_table, summarize
 from service import paging
+from service.api.params import only
 from service.errors import ApiError
 from service.jsonout import json_response
 
@@ -33,6 +34,7 @@ def synced_table(name: str) -> Table:
 
 @bp.get("")
 def list_tables():
+    only(())
     snap = snapshot()
     tables = [{**summarize(t), "row_count": len(snap.rows(t.name).rows)} for t in SYNC_TABLES]
     return json_response({"ok": True, "tables": tables, "data_version": snap.version})
@@ -40,12 +42,13 @@ def list_tables():
 
 @bp.get("/<name>/schema")
 def table_schema(name: str):
+    only(())
     return json_response({"ok": True, "schema": describe_table(synced_table(name))})
 
 
 def _limit() -> int:
-    raw = request.args.get("limit", "")
-    if raw == "":
+    raw = request.args.get("limit")
+    if raw is None:
         return DEFAULT_LIMIT
     if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT:
         return int(raw)
@@ -60,6 +63,7 @@ def _limit() -> int:
 @bp.get("/<name>/rows")
 def table_rows(name: str):
     table = synced_table(name)
+    only(("limit", "continuation"))
     limit = _limit()
     snap = snapshot()
     token = request.args.get("continuation")
@@ -86,6 +90,7 @@ def table_rows(name: str):
 @bp.get("/<name>/rows/<row_id>")
 def table_row(name: str, row_id: str):
     table = synced_table(name)
+    only(())
     row = snapshot().rows(table.name).by_id.get(row_id)
     if row is None:
         raise ApiError(404, "unknown_row", f"{table.name} has no row {row_id!r}.")

@@ -37,7 +37,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
     Example: csm rows AccountMaster --table
     """
-    ctx.obj = {"db": str(data_path(db))}
+    ctx.obj = {"db": str(data_path(db)), "db_explicit": db is not None}
 
 
 def open_store(obj: dict, *, create: bool = True) -> Store:

@@ -20,28 +20,47 @@ from service.store import Store, StoreError
 @click.option("--dev", is_flag=True, help="Flask's single-process development server instead of gunicorn.")
 @click.pass_obj
 def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> None:
-    """Serve the 16 tables and the formulas over HTTP.
+    """Serve the 16 tables and the formulas over HTTP, under gunicorn.
+
+    On the embedded default's first run the store is created from the seed and an API token is
+    written beside it (instance/api-token). Listening beyond loopback needs CSM_API_TOKENS.
 
     Example: csm serve --host 127.0.0.1 --port 8000
     """
-    from service.serving import GunicornApp, default_workers, gunicorn_options
+    from service.auth import ensure_token_file, parse_tokens, token_file
+    from service.serving import GunicornApp, bind_address, is_loopback
 
+    explicit_tokens = parse_tokens(os.environ.get("CSM_API_TOKENS"))
+    if not is_loopback(host) and not explicit_tokens:
+        raise click.ClickException(
+            f"refusing to listen on {host} without CSM_API_TOKENS: set one or more tokens "
+            "(comma-separated) before serving beyond this machine"
+        )
     try:
         parse_today(os.environ.get("CSM_TODAY"))
-        store = Store(obj["db"], initial=initial_data)
-        store.read()  # creates it from the seed on first run; fails clearly if unreadable
+        store = Store(obj["db"], initial=initial_data if not obj["db_explicit"] else None)
+        if not store.path.exists() and obj["db_explicit"]:
+            raise StoreError(f"no store at {store.path}; create one with `csm --db {store.path} reset --yes`")
+        store.read()  # creates the embedded default from the seed on first run; fails clearly if unreadable
     except (StoreError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    if explicit_tokens:
+        token, note = explicit_tokens[0], "from CSM_API_TOKENS"
+    else:
+        path = token_file(store.path)
+        token, created = ensure_token_file(path)
+        note = f"{'created in' if created else 'from'} {path}"
+    url = f"http://{bind_address(host, port).rsplit(':', 1)[0]}:{port}"
     click.echo(f"CSM Cockpit serving {store.path} at {url}")
-    click.echo(f"  try: curl -s {url}/v1/tables")
+    click.echo(f"  API token {note}")
+    click.echo(f"  try: curl -s -H 'Authorization: Bearer {token}' {url}/v1/tables")
     config = {"CSM_DATA": str(store.path)}
     if dev:
         from service import create_app
 
         create_app(config).run(host=host, port=port)
         return
-    GunicornApp(gunicorn_options(host, port, workers or default_workers()), config).run()
+    GunicornApp({"bind": bind_address(host, port), "workers": workers}, config).run()
 
 
 @cli.command()

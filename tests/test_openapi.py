@@ -1,0 +1,61 @@
+"""The OpenAPI document: generated from the catalog, complete, and true to what is served."""
+
+from __future__ import annotations
+
+import json
+
+import schemathesis
+
+from schemas import SYNC_TABLES
+from schemas.pack_formulas import PACK_FORMULAS
+from service.openapi import openapi_document
+
+
+def test_served_document_is_the_generated_one(client):
+    response = client.get("/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json == json.loads(json.dumps(openapi_document()))
+
+
+def test_document_is_valid_openapi_and_lists_every_endpoint():
+    doc = openapi_document()
+    schemathesis.openapi.from_dict(doc)  # validates the document itself
+    assert doc["openapi"].startswith("3.")
+    expected = {"/health", "/v1/tables", "/v1/openapi.json"}
+    for table in SYNC_TABLES:
+        expected |= {f"/v1/tables/{table.name}/schema", f"/v1/tables/{table.name}/rows",
+                     f"/v1/tables/{table.name}/rows/{{id}}"}  # fmt: skip
+    expected |= {f"/v1/formulas/{f.name}" for f in PACK_FORMULAS}
+    assert set(doc["paths"]) == expected
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert doc["paths"]["/health"]["get"]["security"] == []
+
+
+def test_every_operation_documents_its_errors():
+    doc = openapi_document()
+    for path, item in doc["paths"].items():
+        responses = item["get"]["responses"]
+        assert "200" in responses, path
+        if path.startswith("/v1"):
+            assert "401" in responses and "400" in responses, path
+    rows = doc["paths"]["/v1/tables/AccountMaster/rows"]["get"]
+    assert {p["name"] for p in rows["parameters"]} == {"limit", "continuation"}
+    assert "409" in rows["responses"]
+    health = doc["paths"]["/v1/formulas/CreateReferenceID"]["get"]
+    assert [p["name"] for p in health["parameters"]] == ["accountName", "entityType", "sequence"]
+
+
+def test_row_schemas_come_from_the_catalog():
+    props = openapi_document()["components"]["schemas"]["AccountMasterRow"]["properties"]
+    assert props["renewal_risk_level"]["enum"][:4] == ["Critical", "At Risk", "Attention Needed", "Healthy"]
+    assert props["customer_success_manager"]["anyOf"][0] == {"$ref": "#/components/schemas/PersonRef"}
+    assert props["renewal_date"]["format"] == "date"
+    assert props["arr"]["minimum"] == 0
+
+
+def test_unknown_query_parameters_are_refused_by_name(client):
+    response = client.get("/v1/tables/AccountMaster/rows?limt=5")
+    assert response.status_code == 400
+    assert response.json["code"] == "unknown_parameter"
+    assert response.json["errors"] == {"limt": ["Unknown parameter."]}
+    assert "this endpoint takes continuation, limit" in response.json["error"]
