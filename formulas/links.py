@@ -7,7 +7,6 @@ two sides can never disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 
 from schemas import SYNC_TABLES, get_table
@@ -15,26 +14,33 @@ from schemas import SYNC_TABLES, get_table
 Rows = Mapping[str, list[dict]]
 
 
-def inverse_references(tables: Rows) -> dict[str, dict[str, dict[str, list[str]]]]:
-    """{table: {row_id: {inverse_key: [ids of rows pointing here]}}}, ids in id order."""
-    out: dict[str, dict[str, dict[str, list[str]]]] = {}
-    for table in SYNC_TABLES:
-        for f in table.fields:
-            if not f.inverse_of:
-                continue
-            pointing: dict[str, list[str]] = defaultdict(list)
-            for source_name, source_key in f.inverse_of:
-                source = get_table(source_name)
-                for row in tables.get(source_name, ()):
-                    value = row.get(source_key)
-                    for target_id in value if isinstance(value, list) else [value] if value else []:
-                        pointing[target_id].append(row[source.id_key])
-            per_row = out.setdefault(table.name, {})
-            for row in tables.get(table.name, ()):
-                row_id = row[table.id_key]
-                ids = pointing.get(row_id, [])
-                per_row.setdefault(row_id, {})[f.key] = sorted(set(ids), key=_id_order)
-    return out
+def inverse_for(table_name: str, tables: Rows) -> dict[str, dict[str, list[str]]]:
+    """{row_id: {inverse_key: [ids of rows pointing here]}} for one table, ids in id order.
+
+    Only rows that something points at get an entry; the rest default to [].
+    Source rows arrive in id order, so a single source needs no sorting.
+    """
+    per_row: dict[str, dict[str, list[str]]] = {}
+    for f in get_table(table_name).fields:
+        if not f.inverse_of:
+            continue
+        pointing: dict[str, list[str]] = {}
+        for source_name, source_key in f.inverse_of:
+            source_id = get_table(source_name).id_key
+            for row in tables.get(source_name, ()):
+                value = row.get(source_key)
+                if not value:
+                    continue
+                for target_id in value if isinstance(value, list) else (value,):
+                    pointing.setdefault(target_id, []).append(row[source_id])
+        several = len(f.inverse_of) > 1
+        for target_id, ids in pointing.items():
+            per_row.setdefault(target_id, {})[f.key] = sorted(set(ids), key=_id_order) if several else ids
+    return per_row
+
+
+#: Tables with inverse links to compute.
+INVERSE_TABLES = frozenset(t.name for t in SYNC_TABLES if any(f.inverse_of for f in t.fields))
 
 
 def _id_order(row_id: str) -> tuple[int, str]:

@@ -162,9 +162,10 @@ def business_value_realization(outcomes: list[dict]) -> float | None:
     Holding each outcome to 0-100 before averaging keeps one outcome far past
     its target from hiding another that went backwards.
     """
-    values = [
-        clamp(outcome_achievement(o))
-        for o in outcomes
-        if o.get("current_value") is not None and outcome_achievement(o) is not None
-    ]
+    values = []
+    for o in outcomes:
+        if o.get("current_value") is not None:
+            achievement = outcome_achievement(o)
+            if achievement is not None:
+                values.append(clamp(achievement))
     return sum(values) / len(values) if values else None

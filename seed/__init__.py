@@ -1,7 +1,7 @@
 """The committed seed: sample accounts, team and history, plus the product's guides.
 
 `seed/seed.json` is itself a store file (TinyDB's format, pretty-printed and
-key-sorted), so the CLI can edit it with `--db seed/seed.json` and the diff
+key-sorted: its `_meta` says `"pretty": true`), so the CLI can edit it with `--db seed/seed.json` and the diff
 stays reviewable.  ViewTemplates and QuickStartGuide ship separately in
 `views/` (they belong to the product, not to the sample accounts) and are
 merged in when a new store is created.
@@ -28,6 +28,7 @@ def initial_data() -> dict:
     data = seed_data()
     meta = data["_meta"]["1"]
     meta["version"] = 0
+    meta["pretty"] = False  # a live store is written compact; only the committed seed is pretty
     for name, rows in guide_rows().items():
         table = get_table(name)
         docs = {}

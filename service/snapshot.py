@@ -1,9 +1,13 @@
 """The in-memory snapshot the service answers from, rebuilt once per data version.
 
 Each request costs one `stat` of the store file; only when the file changed is
-it parsed again, its derived columns computed (in one pass, by `formulas/`),
-its references filled in with their display values, and its rows indexed by
-id.  Pages are then bisected out of a sorted list, never scanned.
+it parsed again, indexed by id, and the eager part of the derived columns
+computed (`formulas.derive_core`: account health, metrics, links, rollups).
+A row's own columns, its references (filled in with the target's display
+value) and its JSON bytes are computed the first time the row is served and
+kept for the rest of the version: each row is computed once per version, and
+an edit shows on the next request without waiting for 50,000 rows.  Pages are
+bisected out of a sorted list and joined from the rows' cached bytes.
 """
 
 from __future__ import annotations
@@ -13,39 +17,106 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cached_property
 
-from formulas import derive_all
+import orjson
+
+from formulas.derive import Core, derive_core, derived_row
 from formulas.pack import AccountIndex
 from schemas import SYNC_TABLES, Table, get_table
 from service.store import Store, meta_of
 
 
-@dataclass(frozen=True)
 class TableRows:
-    table: Table
-    numbers: list[int]  # id numbers, ascending
-    rows: list[dict]  # served rows, in the same order
-    by_id: dict[str, dict]
+    """One synced table of a snapshot: stored rows in id order, served lazily and cached."""
 
-    def page_after(self, after: int, limit: int) -> tuple[list[dict], int | None]:
-        """Up to `limit` rows with id number > `after`, and the last number if more follow."""
+    def __init__(self, table: Table, stored: list[dict], snapshot: Snapshot) -> None:
+        self.table = table
+        self.stored = stored
+        self.numbers = [table.id_number(r[table.id_key]) for r in stored]
+        self.index = {r[table.id_key]: i for i, r in enumerate(stored)}
+        self._snapshot = snapshot
+        self._served: list[dict | None] = [None] * len(stored)
+        self._json: list[bytes | None] = [None] * len(stored)
+
+    def __len__(self) -> int:
+        return len(self.stored)
+
+    def served(self, i: int) -> dict:
+        row = self._served[i]
+        if row is None:
+            row = self._snapshot.serve(self.table, self.stored[i])
+            self._served[i] = row
+        return row
+
+    def json(self, i: int) -> bytes:
+        raw = self._json[i]
+        if raw is None:
+            raw = orjson.dumps(self.served(i))
+            self._json[i] = raw
+        return raw
+
+    @property
+    def rows(self) -> list[dict]:
+        """Every served row (materialises the whole table)."""
+        return [self.served(i) for i in range(len(self.stored))]
+
+    def get(self, row_id: str) -> dict | None:
+        i = self.index.get(row_id)
+        return None if i is None else self.served(i)
+
+    def page_after(self, after: int, limit: int) -> tuple[range, int | None]:
+        """Positions of up to `limit` rows with id number > `after`, and the last number if more follow."""
         start = bisect.bisect_right(self.numbers, after)
-        chunk = self.rows[start : start + limit]
-        more = start + limit < len(self.rows)
-        return chunk, (self.numbers[start + limit - 1] if more else None)
+        end = min(start + limit, len(self.numbers))
+        more = end < len(self.numbers)
+        return range(start, end), (self.numbers[end - 1] if more else None)
+
+    def page_json(self, positions: range) -> bytes:
+        return b",".join(self.json(i) for i in positions)
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    version: int
-    today: dt.date
-    tables: dict[str, TableRows]
-    stored: dict[str, list[dict]]  # raw stored rows of every table (history included)
-    accounts: AccountIndex  # AccountMaster's served rows by name and id, for the formulas
+    def __init__(self, version: int, today: dt.date, stored: dict[str, list[dict]], core: Core) -> None:
+        self.version = version
+        self.today = today
+        self.stored = stored  # raw stored rows of every table (history included), in id order
+        self.core = core
+        self.tables = {t.name: TableRows(t, stored.get(t.name, []), self) for t in SYNC_TABLES}
+        self._ref_objects: dict[str, dict[str, dict]] = {}
 
     def rows(self, name: str) -> TableRows:
         return self.tables[get_table(name).name]
+
+    @cached_property
+    def accounts(self) -> AccountIndex:
+        """AccountMaster's served rows by name and id, for the formulas."""
+        return AccountIndex(self.tables["AccountMaster"].rows)
+
+    def serve(self, table: Table, row: dict) -> dict:
+        served = {**row, **derived_row(table.name, row, self.core)}
+        for f in table.reference_fields:
+            objects = self._refs(f.ref)
+            value = served.get(f.key)
+            if f.many:
+                served[f.key] = [objects.get(v) or _dangling(f.ref, v) for v in value or ()]
+            elif value is not None:
+                served[f.key] = objects.get(value) or _dangling(f.ref, value)
+        return served
+
+    def _refs(self, target: str) -> dict[str, dict]:
+        """{id: {id_key, display_key}} of a table, built on first use: one shared object per row."""
+        objects = self._ref_objects.get(target)
+        if objects is None:
+            table = get_table(target)
+            id_key, display_key = table.id_key, table.display_key
+            stored_display = not table.field(display_key).derived
+            objects = {}
+            for row in self.stored.get(target, ()):
+                label = row.get(display_key) if stored_display else derived_row(target, row, self.core)[display_key]
+                objects[row[id_key]] = {id_key: row[id_key], display_key: label}
+            self._ref_objects[target] = objects
+        return objects
 
 
 def build(data: dict, today: dt.date) -> Snapshot:
@@ -54,42 +125,7 @@ def build(data: dict, today: dt.date) -> Snapshot:
         if name.startswith("_"):
             continue
         stored[name] = [docs[k] for k in sorted(docs, key=int)]
-    derived = derive_all(stored, today)
-
-    served: dict[str, list[dict]] = {}
-    for table in SYNC_TABLES:
-        extra = derived[table.name]
-        served[table.name] = [{**row, **extra[row[table.id_key]]} for row in stored.get(table.name, ())]
-
-    # A reference is served as {target_id_key: id, target_display_key: label}; one
-    # shared object per target row keeps this O(rows) in time and memory.
-    ref_objects = {
-        table.name: {
-            row[table.id_key]: {table.id_key: row[table.id_key], table.display_key: row.get(table.display_key)}
-            for row in served[table.name]
-        }
-        for table in SYNC_TABLES
-    }
-    tables: dict[str, TableRows] = {}
-    for table in SYNC_TABLES:
-        rows = served[table.name]
-        for f in table.reference_fields:
-            objects = ref_objects[f.ref]
-            key = f.key
-            for row in rows:
-                row[key] = _expand(row.get(key), objects, f.ref, f.many)
-        numbers = [table.id_number(r[table.id_key]) for r in rows]
-        tables[table.name] = TableRows(table, numbers, rows, {r[table.id_key]: r for r in rows})
-    accounts = AccountIndex(tables["AccountMaster"].rows)
-    return Snapshot(int(meta_of(data).get("version", 0)), today, tables, stored, accounts)
-
-
-def _expand(value, objects: dict, target: str, many: bool):
-    if many:
-        return [objects.get(v) or _dangling(target, v) for v in value or ()]
-    if value is None:
-        return None
-    return objects.get(value) or _dangling(target, value)
+    return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
 
 
 def _dangling(target: str, row_id: str) -> dict:

@@ -71,7 +71,11 @@ class StillReferenced(Exception):
 
 
 def dumps(data: dict) -> bytes:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    """The file's bytes: compact for a live store (faster to write and to load), pretty-printed and
+    key-sorted when the store asks for it in `_meta` (the committed seed does, for reviewable diffs)."""
+    if data.get(META, {}).get("1", {}).get("pretty"):
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return orjson.dumps(data) + b"\n"
 
 
 def parse(raw: bytes, path: Path) -> dict:

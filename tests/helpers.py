@@ -63,8 +63,8 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 30) -> request
     while time.monotonic() < deadline:
         assert proc.poll() is None, service_output(proc)
         try:
-            return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still building its snapshot
             time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
 

@@ -57,8 +57,14 @@ def test_export_then_import_into_an_empty_store_round_trips(csm, tmp_path, store
     assert "MetricHistory: 240 inserted, 0 updated" in result.output
     original, copy = orjson.loads(store_path.read_bytes()), orjson.loads(empty.read_bytes())
     for table in ("AccountMaster", "StrategicObjectives", "SuccessPlanTracker", "ViewTemplates"):
-        strip = lambda rows: [{k: v for k, v in r.items() if k not in ("created_date", "last_modified")} for r in rows]  # noqa: E731
-        assert strip(copy[table].values()) == strip(original[table].values()), table
+
+        def strip(docs):
+            return sorted(
+                ({k: v for k, v in r.items() if k not in ("created_date", "last_modified")} for r in docs.values()),
+                key=lambda r: json.dumps(r, sort_keys=True),
+            )
+
+        assert strip(copy[table]) == strip(original[table]), table
     assert csm("validate", db=empty).exit_code == 0
 
 

@@ -112,11 +112,13 @@ def test_future_dated_engagements_are_not_the_last_engagement():
 
 
 def test_account_row_days_to_renewal_trend_and_rounding():
-    history = History([("ACC-1", "2026-10-21", 70.0), ("ACC-1", "2026-10-22", 10.0)])
+    history = History(
+        [("ACC-1", "2026-10-21", 70.0), ("ACC-1", "2026-10-22", 10.0), ("ACC-1", "2026-09-01", 5.0)], TODAY
+    )
     out = accounts.account(
         {"renewal_date": "2027-05-19", "contract_type": "Standard"},
         ALL,
-        history.trend_base("ACC-1", TODAY),
+        history.trend_base("ACC-1"),
         [],
         TODAY,
     )
@@ -129,8 +131,8 @@ def test_account_row_days_to_renewal_trend_and_rounding():
 
 
 def test_trend_is_null_without_a_snapshot_old_enough():
-    history = History([("ACC-1", "2026-10-22", 50.0)])
-    assert history.trend_base("ACC-1", TODAY) is None
+    history = History([("ACC-1", "2026-10-22", 50.0)], TODAY)
+    assert history.trend_base("ACC-1") is None
     out = accounts.account({"renewal_date": None}, ALL, None, [], TODAY)
     assert out["health_score_trend_30d"] is None and out["health_score_change_flag"] is None
     assert out["days_to_renewal"] is None

@@ -13,5 +13,5 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     snap = current_app.extensions["csm.snapshots"].current()
-    counts = {name: len(rows.rows) for name, rows in snap.tables.items()}
+    counts = {name: len(rows) for name, rows in snap.tables.items()}
     return json_response({"ok": True, "version": __version__, "data_version": snap.version, "row_counts": counts})

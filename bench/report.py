@@ -1,0 +1,122 @@
+"""bench/RESULTS.md from the figures of one run, with design §8's budget beside each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+BUDGET = [
+    # (label, getter, budget text, check)
+    ("500-row page, req/s (8 connections)", lambda r: r["page"]["rps"], ">= 1,500", lambda v, r: v >= 1500),
+    ("500-row page, p99 ms", lambda r: r["page"]["p99_ms"], "<= 25", lambda v, r: v <= 25),
+    (
+        "500-row page / /health throughput",
+        lambda r: r["page"]["rps"] / r["health"]["rps"],
+        ">= 0.5",
+        lambda v, r: v >= 0.5,
+    ),  # fmt: skip
+    ("formula, req/s", lambda r: r["formula"]["rps"], ">= 2,000", lambda v, r: v >= 2000),
+    ("formula, p99 ms", lambda r: r["formula"]["p99_ms"], "<= 10", lambda v, r: v <= 10),
+    (
+        "edit visible on every worker, ms after commit",
+        lambda r: r["edit"]["all_workers_after_commit_ms"],
+        "<= 1,000",
+        lambda v, r: v <= 1000,
+    ),  # fmt: skip
+    ("locked atomic edit of the store, ms", lambda r: r["edit_ms"], "<= 500 (8 MB)", lambda v, r: v <= 500),
+    ("load (parse) the store, ms", lambda r: r["parse_ms"], "<= 300 (1,000 accounts)", lambda v, r: v <= 300),
+    (
+        "derive (the eager core: health, metrics, links, rollups), ms",
+        lambda r: r["derive_core_ms"],
+        "<= 50 (1,000 accounts)",
+        lambda v, r: v <= 50,
+    ),  # fmt: skip
+]
+
+
+def _fmt(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def write_report(results: dict[int, dict], machine: str, path: Path, before: str | None = None) -> None:
+    sizes = sorted(results)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Machine: {machine}; the load generator (wrk) shares the two cores with the server.",
+        "- Command: `bash bench/run` (sizes and wrk duration: `BENCH_SIZES=1000,10000 BENCH_SECONDS=10`).",
+        "- Server: `csm serve` (gunicorn, sync workers, one per core) on 127.0.0.1; wrk 2 threads, 8 connections,"
+        " 10 s per endpoint; `CSM_TODAY=2026-11-20`.",
+        "- Data: bench/portfolio.py, the seed's per-account proportions (33 synced rows an account) plus a lighter"
+        " history (6 health snapshots, 4 values per metric): about 56 rows an account.",
+        "",
+        "## Against the budget (design §8)",
+        "",
+        "| figure | budget | " + " | ".join(f"{n:,} accounts" for n in sizes) + " |",
+        "|---|---|" + "---|" * len(sizes),
+    ]
+    for label, get, budget, check in BUDGET:
+        cells = []
+        for n in sizes:
+            value = get(results[n])
+            applies = n == 1000 or "1,000 accounts" not in budget
+            mark = "" if not applies else (" ✅" if check(value, results[n]) else " ❌")
+            cells.append(_fmt(value) + mark)
+        lines.append(f"| {label} | {budget} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## All figures",
+        "",
+        "| figure | " + " | ".join(f"{n:,} accounts" for n in sizes) + " | growth |",
+        "|---|" + "---|" * len(sizes) + "---|",
+    ]
+    rows = [
+        ("rows in the store", lambda r: r["rows"]),
+        ("store file, MB", lambda r: r["size_mb"]),
+        ("parse the store file, ms", lambda r: r["parse_ms"]),
+        ("derive the eager core, ms", lambda r: r["derive_core_ms"]),
+        ("derive every column of every row, ms", lambda r: r["derive_all_ms"]),
+        ("build the snapshot (parse + core + index), ms", lambda r: r["build_ms"]),
+        ("build + serve every row of every table once (JSON cached), ms", lambda r: r["serve_all_ms"]),
+        ("locked atomic edit, ms", lambda r: r["edit_ms"]),
+        ("/health, req/s (the floor)", lambda r: r["health"]["rps"]),
+        ("/health, p99 ms", lambda r: r["health"]["p99_ms"]),
+        ("AccountMaster 500-row page, KB", lambda r: r["page_bytes"] / 1000),
+        ("AccountMaster 500-row page, req/s", lambda r: r["page"]["rps"]),
+        ("AccountMaster 500-row page, p50 ms", lambda r: r["page"]["p50_ms"]),
+        ("AccountMaster 500-row page, p99 ms", lambda r: r["page"]["p99_ms"]),
+        ("AccountMaster rows/s", lambda r: r["page"]["rps"] * 500),
+        ("AccountMaster MB/s on the wire", lambda r: r["page"]["rps"] * r["page_bytes"] / 1e6),
+        ("ActivitiesTasks 500-row page, KB", lambda r: r["page_tasks_bytes"] / 1000),
+        ("ActivitiesTasks 500-row page, req/s", lambda r: r["page_tasks"]["rps"]),
+        ("ActivitiesTasks 500-row page, p99 ms", lambda r: r["page_tasks"]["p99_ms"]),
+        ("formula GetAccountHealth, req/s", lambda r: r["formula"]["rps"]),
+        ("formula, p99 ms", lambda r: r["formula"]["p99_ms"]),
+        ("formula as a share of /health req/s", lambda r: r["formula"]["rps"] / r["health"]["rps"]),
+        ("full walk of AccountMaster (limit 500), ms", lambda r: r["walk_ms"]),
+        ("rows in that walk", lambda r: r["walk_rows"]),
+        ("CLI edit, whole command, ms", lambda r: r["edit"]["cli_ms"]),
+        ("edit first visible after commit, ms", lambda r: r["edit"]["first_visible_after_commit_ms"]),
+        ("edit visible on every worker after commit, ms", lambda r: r["edit"]["all_workers_after_commit_ms"]),
+        ("RSS per worker, MB", lambda r: max(r["rss_mb"])),
+        ("Datasette (peer), same 500-row page, req/s", lambda r: r["peer"]["rps"]),
+        ("Datasette p99 ms", lambda r: r["peer"]["p99_ms"]),
+        ("our rows/s as a multiple of Datasette's", lambda r: r["page"]["rps"] / r["peer"]["rps"]),
+    ]
+    for label, get in rows:
+        values = [get(results[n]) for n in sizes]
+        growth = f"×{values[-1] / values[0]:.1f}" if len(values) > 1 and values[0] else ""
+        lines.append(f"| {label} | " + " | ".join(_fmt(v) for v in values) + f" | {growth} |")
+    errors = {
+        n: [k for k in ("health", "page", "page_tasks", "formula", "peer") if results[n][k]["non_2xx"]] for n in sizes
+    }
+    lines += ["", "Non-2xx responses during the wrk runs: " + (
+        "none." if not any(errors.values()) else "; ".join(f"{n}: {v}" for n, v in errors.items() if v))]  # fmt: skip
+    if before:
+        lines += ["", before.rstrip()]
+    path.write_text("\n".join(lines) + "\n")
