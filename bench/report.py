@@ -5,32 +5,36 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+# (label, getter, budget, check).  A budget marked "(1,000 accounts)" is the design's scale
+# point and is checked there only; at 10,000 accounts the design asks for linear growth.
 BUDGET = [
-    # (label, getter, budget text, check)
-    ("500-row page, req/s (8 connections)", lambda r: r["page"]["rps"], ">= 1,500", lambda v, r: v >= 1500),
-    ("500-row page, p99 ms", lambda r: r["page"]["p99_ms"], "<= 25", lambda v, r: v <= 25),
+    ("AccountMaster 500-row page (39 columns), req/s", lambda r: r["page"]["rps"], ">= 1,500", lambda v: v >= 1500),
+    ("  its p99, ms", lambda r: r["page"]["p99_ms"], "<= 25", lambda v: v <= 25),
+    ("  as a share of /health req/s", lambda r: r["page"]["rps"] / r["health"]["rps"], ">= 0.5", lambda v: v >= 0.5),
     (
-        "500-row page / /health throughput",
-        lambda r: r["page"]["rps"] / r["health"]["rps"],
-        ">= 0.5",
-        lambda v, r: v >= 0.5,
+        "ActivitiesTasks 500-row page (14 columns), req/s",
+        lambda r: r["page_tasks"]["rps"],
+        ">= 1,500",
+        lambda v: v >= 1500,
     ),  # fmt: skip
-    ("formula, req/s", lambda r: r["formula"]["rps"], ">= 2,000", lambda v, r: v >= 2000),
-    ("formula, p99 ms", lambda r: r["formula"]["p99_ms"], "<= 10", lambda v, r: v <= 10),
+    ("  its p99, ms", lambda r: r["page_tasks"]["p99_ms"], "<= 25", lambda v: v <= 25),
+    (
+        "  as a share of /health req/s",
+        lambda r: r["page_tasks"]["rps"] / r["health"]["rps"],
+        ">= 0.5",
+        lambda v: v >= 0.5,
+    ),  # fmt: skip
+    ("formula GetAccountHealth, req/s", lambda r: r["formula"]["rps"], ">= 2,000", lambda v: v >= 2000),
+    ("  its p99, ms", lambda r: r["formula"]["p99_ms"], "<= 10", lambda v: v <= 10),
     (
         "edit visible on every worker, ms after commit",
         lambda r: r["edit"]["all_workers_after_commit_ms"],
-        "<= 1,000",
-        lambda v, r: v <= 1000,
+        "<= 1,000 (1,000 accounts)",
+        lambda v: v <= 1000,
     ),  # fmt: skip
-    ("locked atomic edit of the store, ms", lambda r: r["edit_ms"], "<= 500 (8 MB)", lambda v, r: v <= 500),
-    ("load (parse) the store, ms", lambda r: r["parse_ms"], "<= 300 (1,000 accounts)", lambda v, r: v <= 300),
-    (
-        "derive (the eager core: health, metrics, links, rollups), ms",
-        lambda r: r["derive_core_ms"],
-        "<= 50 (1,000 accounts)",
-        lambda v, r: v <= 50,
-    ),  # fmt: skip
+    ("locked atomic edit of the store, ms", lambda r: r["edit_ms"], "<= 500 (1,000 accounts)", lambda v: v <= 500),
+    ("load the store (read + parse), ms", lambda r: r["parse_ms"], "<= 300 (1,000 accounts)", lambda v: v <= 300),
+    ("derive (the eager core), ms", lambda r: r["derive_core_ms"], "<= 50 (1,000 accounts)", lambda v: v <= 50),
 ]
 
 
@@ -65,7 +69,7 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
         for n in sizes:
             value = get(results[n])
             applies = n == 1000 or "1,000 accounts" not in budget
-            mark = "" if not applies else (" ✅" if check(value, results[n]) else " ❌")
+            mark = "" if not applies else (" ✅" if check(value) else " ❌")
             cells.append(_fmt(value) + mark)
         lines.append(f"| {label} | {budget} | " + " | ".join(cells) + " |")
     lines += [
@@ -78,7 +82,7 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
     rows = [
         ("rows in the store", lambda r: r["rows"]),
         ("store file, MB", lambda r: r["size_mb"]),
-        ("parse the store file, ms", lambda r: r["parse_ms"]),
+        ("read and parse the store file, ms", lambda r: r["parse_ms"]),
         ("derive the eager core, ms", lambda r: r["derive_core_ms"]),
         ("derive every column of every row, ms", lambda r: r["derive_all_ms"]),
         ("build the snapshot (parse + core + index), ms", lambda r: r["build_ms"]),
@@ -117,6 +121,7 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
     }
     lines += ["", "Non-2xx responses during the wrk runs: " + (
         "none." if not any(errors.values()) else "; ".join(f"{n}: {v}" for n, v in errors.items() if v))]  # fmt: skip
+    lines += ["", "How these figures were reached, with the figures before tuning: [NOTES.md](NOTES.md)."]
     if before:
         lines += ["", before.rstrip()]
     path.write_text("\n".join(lines) + "\n")

@@ -24,3 +24,11 @@ keepalive = 5
 accesslog = None  # the app logs each request with its timing (service/requestlog.py), without headers
 errorlog = "-"
 loglevel = "info"
+
+
+def post_worker_init(worker):
+    """Build the worker's snapshot before it takes a request, so no client waits for it."""
+    try:
+        worker.wsgi.extensions["csm.snapshots"].current()
+    except Exception:  # a broken store is reported by the first request, as a 503
+        worker.log.exception("could not build the snapshot at start-up")

@@ -171,7 +171,8 @@ def presented_rows(data: dict, table_name: str, today) -> list[dict]:
     if not table.synced:
         docs = data.get(table.name, {})
         return [docs[k] for k in sorted(docs, key=int)]
-    return build(data, today).rows(table.name).rows
+    snapshot = build(data, today)  # held here: its tables refer to it only weakly
+    return snapshot.rows(table.name).rows
 
 
 def row_matcher(table_name: str, where: list[tuple[str, str]]) -> Callable[[dict], bool]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from functools import cached_property
 
@@ -24,7 +26,7 @@ import orjson
 from formulas.derive import Core, derive_core, derived_row
 from formulas.pack import AccountIndex
 from schemas import SYNC_TABLES, Table, get_table
-from service.store import Store, meta_of
+from service.store import Store, gc_paused, meta_of
 
 
 class TableRows:
@@ -35,7 +37,9 @@ class TableRows:
         self.stored = stored
         self.numbers = [table.id_number(r[table.id_key]) for r in stored]
         self.index = {r[table.id_key]: i for i, r in enumerate(stored)}
-        self._snapshot = snapshot
+        # A weak reference: no cycle, so a replaced snapshot is freed by reference counting
+        # alone -- which matters because its objects are frozen out of the cyclic collector.
+        self._snapshot = weakref.proxy(snapshot)
         self._served: list[dict | None] = [None] * len(stored)
         self._json: list[bytes | None] = [None] * len(stored)
 
@@ -120,12 +124,13 @@ class Snapshot:
 
 
 def build(data: dict, today: dt.date) -> Snapshot:
-    stored: dict[str, list[dict]] = {}
-    for name, docs in data.items():
-        if name.startswith("_"):
-            continue
-        stored[name] = [docs[k] for k in sorted(docs, key=int)]
-    return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
+    with gc_paused():
+        stored: dict[str, list[dict]] = {}
+        for name, docs in data.items():
+            if name.startswith("_"):
+                continue
+            stored[name] = [docs[k] for k in sorted(docs, key=int)]
+        return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
 
 
 def _dangling(target: str, row_id: str) -> dict:
@@ -158,6 +163,11 @@ class SnapshotCache:
             if self._snapshot is None or key != self._key or key is None:
                 data, st = self._store.read()
                 today = self._today()
+                self._snapshot = None  # let the old snapshot go before the new one is built
                 self._snapshot = build(data, today)
                 self._key = (st.st_ino, st.st_mtime_ns, st.st_size, today)
+                del data
+                # Millions of long-lived objects: keep the cyclic collector from rescanning them on
+                # every full collection (a ~300 ms pause per collection at 10,000 accounts).
+                gc.freeze()
             return self._snapshot

@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -70,6 +71,23 @@ class StillReferenced(Exception):
         super().__init__(f"{table} {row_id} is referenced by {listed}{more}")
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building millions of small objects.
+
+    Parsing a store creates only acyclic dicts and lists (reference counting frees
+    them), yet each allocation burst triggers collections that rescan everything
+    already built: at 10,000 accounts that is 40% of the parse time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def dumps(data: dict) -> bytes:
     """The file's bytes: compact for a live store (faster to write and to load), pretty-printed and
     key-sorted when the store asks for it in `_meta` (the committed seed does, for reviewable diffs)."""
@@ -80,7 +98,8 @@ def dumps(data: dict) -> bytes:
 
 def parse(raw: bytes, path: Path) -> dict:
     try:
-        data = orjson.loads(raw)
+        with gc_paused():
+            data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise StoreError(f"{path} is not valid JSON ({exc}); restore it or run `csm reset`") from None
     if not isinstance(data, dict) or not isinstance(data.get(META), dict):

@@ -105,7 +105,8 @@ def table_rows(name: str):
 def table_row(name: str, row_id: str):
     table = synced_table(name)
     only(())
-    rows = snapshot().rows(table.name)
+    snap = snapshot()  # held for the request: a snapshot's tables refer to it only weakly
+    rows = snap.rows(table.name)
     i = rows.index.get(row_id)
     if i is None:
         raise ApiError(404, "unknown_row", f"{table.name} has no row {row_id!r}.")
