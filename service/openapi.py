@@ -142,120 +142,100 @@ def _one_schema(table: Table) -> type[Schema]:
     )
 
 
+def _get(
+    spec: APISpec,
+    path: str,
+    op_id: str,
+    summary: str,
+    ok: tuple[str, Any],
+    *,
+    tags: list[str] | None = None,
+    parameters: list[dict] | None = None,
+    errors: dict[str, dict] | None = None,
+    security: list | None = None,
+) -> None:
+    """One GET operation; every /v1 operation also documents 400 (unknown parameter) and 401."""
+    responses: dict[str, dict] = {"200": {"description": ok[0], "content": {JSON: {"schema": ok[1]}}}}
+    if path.startswith("/v1"):
+        responses.update({"400": UNKNOWN_PARAMETER, "401": UNAUTHORIZED})
+    responses.update(errors or {})
+    operation: dict[str, Any] = {"operationId": op_id, "summary": summary, "responses": responses}
+    if tags:
+        operation["tags"] = tags
+    if parameters:
+        operation["parameters"] = parameters
+    if security is not None:
+        operation["security"] = security
+    spec.path(path=path, operations={"get": operation})
+
+
+def _param(where: str, name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"in": where, "name": name, "required": required, "schema": schema, "description": description}
+
+
 def _table_paths(spec: APISpec, table: Table) -> None:
-    base = f"/v1/tables/{table.name}"
+    base, tags = f"/v1/tables/{table.name}", [table.name]
     spec.components.schema(f"{table.name}Page", schema=_page_schema(table))
     spec.components.schema(f"{table.name}One", schema=_one_schema(table))
-    spec.path(
-        path=f"{base}/schema",
-        operations={
-            "get": {
-                "operationId": f"schema{table.name}",
-                "summary": f"The declaration of {table.name}.",
-                "tags": [table.name],
-                "responses": {
-                    "200": {"description": "The declaration.", "content": {JSON: {"schema": "TableDeclaration"}}},
-                    "400": UNKNOWN_PARAMETER,
-                    "401": UNAUTHORIZED,
-                },
-            }
+    _get(spec, f"{base}/schema", f"schema{table.name}", f"The declaration of {table.name}.",
+         ("The declaration.", "TableDeclaration"), tags=tags)  # fmt: skip
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+    _get(
+        spec,
+        f"{base}/rows",
+        f"rows{table.name}",
+        f"A page of {table.name} rows ({table.description})",
+        ("A page of rows.", f"{table.name}Page"),
+        tags=tags,
+        parameters=[
+            _param("query", "limit", limit, "Rows per page."),
+            _param("query", "continuation", {"type": "string"}, "The opaque token of the previous page, unchanged."),
+        ],
+        errors={
+            "400": _error("A bad limit or continuation, or an unknown parameter."),
+            "409": _error("The data changed during the sync: start again."),
         },
     )
-    spec.path(
-        path=f"{base}/rows",
-        operations={
-            "get": {
-                "operationId": f"rows{table.name}",
-                "summary": f"A page of {table.name} rows ({table.description})",
-                "tags": [table.name],
-                "parameters": [
-                    {
-                        "in": "query",
-                        "name": "limit",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                        "description": "Rows per page.",
-                    },
-                    {
-                        "in": "query",
-                        "name": "continuation",
-                        "schema": {"type": "string"},
-                        "description": "The opaque token of the previous page, unchanged.",
-                    },
-                ],
-                "responses": {
-                    "200": {"description": "A page of rows.", "content": {JSON: {"schema": f"{table.name}Page"}}},
-                    "400": _error("A bad limit or continuation, or an unknown parameter."),
-                    "401": UNAUTHORIZED,
-                    "409": _error("The data changed during the sync: start again."),
-                },
-            }
-        },
-    )
-    spec.path(
-        path=f"{base}/rows/{{id}}",
-        operations={
-            "get": {
-                "operationId": f"row{table.name}",
-                "summary": f"One {table.name} row.",
-                "tags": [table.name],
-                "parameters": [
-                    {
-                        "in": "path",
-                        "name": "id",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": f"The row id, like {table.make_id(1)}.",
-                    }
-                ],
-                "responses": {
-                    "200": {"description": "The row.", "content": {JSON: {"schema": f"{table.name}One"}}},
-                    "400": UNKNOWN_PARAMETER,
-                    "401": UNAUTHORIZED,
-                    "404": _error("No such row."),
-                },
-            }
-        },
+    _get(
+        spec,
+        f"{base}/rows/{{id}}",
+        f"row{table.name}",
+        f"One {table.name} row.",
+        ("The row.", f"{table.name}One"),
+        tags=tags,
+        parameters=[_param("path", "id", {"type": "string"}, f"The row id, like {table.make_id(1)}.", True)],
+        errors={"404": _error("No such row.")},
     )
 
 
 def _formula_paths(spec: APISpec) -> None:
     for formula in PACK_FORMULAS:
         result = {"type": ["string" if formula.result == "string" else "number", "null"]}
-        spec.path(
-            path=f"/v1/formulas/{formula.name}",
-            operations={
-                "get": {
-                    "operationId": formula.name,
-                    "summary": formula.description,
-                    "tags": ["formulas"],
-                    "parameters": [
-                        {
-                            "in": "query",
-                            "name": p.name,
-                            "required": True,
-                            "schema": {"type": "string"} if p.kind == "string" else {"type": "integer"},
-                            "description": p.description,
-                        }
-                        for p in formula.params
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The result.",
-                            "content": {
-                                JSON: {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["ok", "result"],
-                                        "properties": {"ok": {"type": "boolean"}, "result": result},
-                                    }
-                                }
-                            },
-                        },
-                        "400": _error("A missing, bad or unknown parameter."),
-                        "401": UNAUTHORIZED,
-                        "404": _error("No such account (the message suggests the closest names)."),
-                    },
-                }
+        body = {
+            "type": "object",
+            "required": ["ok", "result"],
+            "properties": {"ok": {"type": "boolean"}, "result": result},
+        }
+        _get(
+            spec,
+            f"/v1/formulas/{formula.name}",
+            formula.name,
+            formula.description,
+            ("The result.", body),
+            tags=["formulas"],
+            parameters=[
+                _param(
+                    "query",
+                    p.name,
+                    {"type": "string"} if p.kind == "string" else {"type": "integer"},
+                    p.description,
+                    True,
+                )  # fmt: skip
+                for p in formula.params
+            ],
+            errors={
+                "400": _error("A missing, bad or unknown parameter."),
+                "404": _error("No such account (the message suggests the closest names)."),
             },
         )
 
@@ -275,45 +255,9 @@ def openapi_document() -> dict:
     spec.components.schema("Health", schema=HealthSchema)
     spec.components.schema("TableList", schema=TableListSchema)
     spec.components.schema("TableDeclaration", schema=TableDeclarationSchema)
-    spec.path(
-        path="/health",
-        operations={
-            "get": {
-                "operationId": "health",
-                "summary": "Liveness, the data version and row counts.",
-                "security": [],
-                "responses": {"200": {"description": "Up.", "content": {JSON: {"schema": "Health"}}}},
-            }
-        },
-    )
-    spec.path(
-        path="/v1/tables",
-        operations={
-            "get": {
-                "operationId": "tables",
-                "summary": "The 16 tables with their row counts.",
-                "responses": {
-                    "200": {"description": "The tables.", "content": {JSON: {"schema": "TableList"}}},
-                    "400": UNKNOWN_PARAMETER,
-                    "401": UNAUTHORIZED,
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/v1/openapi.json",
-        operations={
-            "get": {
-                "operationId": "openapi",
-                "summary": "This document.",
-                "responses": {
-                    "200": {"description": "The OpenAPI document.", "content": {JSON: {"schema": {"type": "object"}}}},
-                    "400": UNKNOWN_PARAMETER,
-                    "401": UNAUTHORIZED,
-                },
-            }
-        },
-    )
+    _get(spec, "/health", "health", "Liveness, the data version and row counts.", ("Up.", "Health"), security=[])
+    _get(spec, "/v1/tables", "tables", "The 16 tables with their row counts.", ("The tables.", "TableList"))
+    _get(spec, "/v1/openapi.json", "openapi", "This document.", ("The OpenAPI document.", {"type": "object"}))
     for table in SYNC_TABLES:
         _table_paths(spec, table)
     _formula_paths(spec)
