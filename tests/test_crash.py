@@ -50,9 +50,12 @@ def heavy_store(tmp_path_factory, seeded_file):
     return path
 
 
-def kill_one_writer(path, rng) -> bool:
+def kill_one_writer(path, rng, *, while_writing: bool = False) -> bool:
     """Run a writer, SIGKILL it after a few acknowledged writes, check everything; True if
-    the kill landed while it was writing the file (its temp file was left behind)."""
+    the kill landed while it was writing the file (its temp file was left behind).
+
+    With `while_writing`, the kill is aimed: it is sent the moment the writer's temp file
+    appears, i.e. in the middle of writing the new version."""
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -62,7 +65,12 @@ def kill_one_writer(path, rng) -> bool:
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
         acked.append(line.strip())
-    time.sleep(rng.random() * 0.04)  # land anywhere in the next transaction
+    if while_writing:
+        deadline = time.monotonic() + 10
+        while not list(path.parent.glob(f".{path.name}.*.tmp")) and time.monotonic() < deadline:
+            pass
+    else:
+        time.sleep(rng.random() * 0.04)  # land anywhere in the next transaction
     os.kill(proc.pid, signal.SIGKILL)
     rest, _ = proc.communicate(timeout=30)
     acked += [line.strip() for line in rest.splitlines() if line.strip()]
@@ -87,13 +95,21 @@ def kill_one_writer(path, rng) -> bool:
 
 
 def test_killed_writers_lose_no_acknowledged_write(heavy_store, tmp_path):
-    """Kill writers until at least two kills have landed mid-write (bounded), checking each."""
+    """Kills at random points, then kills aimed at the write itself until two have landed there."""
     rng = random.Random(20261120)
-    mid_write = attempts = 0
-    while mid_write < 2 and attempts < 40:
+    attempts = 0
+
+    def fresh_store():
+        nonlocal attempts
         attempts += 1
         path = tmp_path / f"run{attempts}" / "csm.json"
         path.parent.mkdir()
         path.write_bytes(heavy_store.read_bytes())
-        mid_write += kill_one_writer(path, rng)
-    assert mid_write >= 1, f"no kill in {attempts} attempts landed while the file was being written"
+        return path
+
+    for _ in range(4):
+        kill_one_writer(fresh_store(), rng)
+    mid_write = 0
+    while mid_write < 2 and attempts < 40:
+        mid_write += kill_one_writer(fresh_store(), rng, while_writing=True)
+    assert mid_write == 2, f"only {mid_write} of {attempts - 4} aimed kills landed while the file was being written"
