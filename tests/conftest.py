@@ -8,15 +8,15 @@ import shutil
 import pytest
 from hypothesis import settings
 
+from seed import initial_data
+from service import create_app
+from service.store import Store
+
 # In CI the property tests explore the same (derandomised) examples on every run, so a landing
 # cannot fail by the luck of the draw; locally they keep searching new ground each time.
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from seed import initial_data
-from service import create_app
-from service.store import Store
 
 TODAY = "2026-11-20"
 TOKEN = "test-token"
