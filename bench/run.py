@@ -30,7 +30,7 @@ from bench import portfolio
 from formulas import derive_all
 from formulas.derive import derive_core
 from service.snapshot import build
-from service.store import Store, gc_paused
+from service.store import Store, gc_paused, ordered_rows
 from tests.helpers import free_port, start_service, stop_service, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ def median_time(fn, repeat: int) -> float:
 
 
 def stored_rows(data: dict) -> dict[str, list[dict]]:
-    return {k: [v[i] for i in sorted(v, key=int)] for k, v in data.items() if not k.startswith("_")}
+    return {name: ordered_rows(data, name) for name in data if not name.startswith("_")}
 
 
 def offline(path: Path) -> dict:
@@ -124,17 +124,15 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return out
 
 
-def walk(base: str, session: requests.Session, table: str) -> int:
-    url, count = f"{base}/v1/tables/{table}/rows?limit=500", 0
+def walk(base: str, session: requests.Session, table: str, limit: int = 500) -> list[dict]:
+    """Every row of a table, following continuations as Coda does."""
+    rows, url = [], f"{base}/v1/tables/{table}/rows?limit={limit}"
     while url:
         body = session.get(url, timeout=60).json()
-        count += len(body["rows"])
-        url = (
-            f"{base}/v1/tables/{table}/rows?limit=500&continuation={body['continuation']}"
-            if body["continuation"]
-            else None
-        )
-    return count
+        rows += body["rows"]
+        token = body["continuation"]
+        url = f"{base}/v1/tables/{table}/rows?limit={limit}&continuation={token}" if token else None
+    return rows
 
 
 def edit_to_visible(base: str, db: Path, session: requests.Session) -> dict:
@@ -197,16 +195,7 @@ def live(path: Path, n: int) -> dict:
         session.headers.update(AUTH)
         for _ in range(20):  # every worker builds its snapshot before anything is timed
             session.get(f"{base}/health", timeout=120)
-        rows = []
-        url = f"{base}/v1/tables/AccountMaster/rows?limit=1000"
-        while url:
-            body = session.get(url, timeout=60).json()
-            rows += body["rows"]
-            url = (
-                f"{base}/v1/tables/AccountMaster/rows?limit=1000&continuation={body['continuation']}"
-                if body["continuation"]
-                else None
-            )
+        rows = walk(base, session, "AccountMaster", 1000)
         out["walk_rows"] = len(rows)
         out["walk_ms"] = median_time(lambda: walk(base, session, "AccountMaster"), 3) * 1000
         out["health"] = wrk(f"{base}/health")

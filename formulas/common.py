@@ -41,9 +41,3 @@ def rounded(value: float | None, places: int = 1) -> float | int | None:
 
 def as_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def days_between(start: dt.date | None, end: dt.date | None) -> int | None:
-    if start is None or end is None:
-        return None
-    return (end - start).days

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from schemas import get_table
 from service.snapshot import build
 from service.store import Store
 
@@ -29,8 +30,7 @@ def _upsert(tx, table: str, match: dict[tuple[str, str], dict], key: tuple[str, 
         tx.insert(table, values)
         counts["added"] += 1
     elif any(row.get(k) != v for k, v in values.items()):
-        id_key = "snapshot_id" if table == "AccountHealthHistory" else "metric_value_id"
-        tx.update(table, row[id_key], {k: v for k, v in values.items() if row.get(k) != v})
+        tx.update(table, row[get_table(table).id_key], {k: v for k, v in values.items() if row.get(k) != v})
         counts["updated"] += 1
     else:
         counts["unchanged"] += 1

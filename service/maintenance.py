@@ -16,7 +16,7 @@ from schemas import ALL_TABLES, get_table
 from schemas.validation import RowInvalid, describe, load_row
 from service.convert import ConversionError, StoreResolver, convert_row, convert_text
 from service.snapshot import build
-from service.store import Transaction
+from service.store import Transaction, ordered_rows
 
 MAX_REPORTED = 50
 
@@ -75,16 +75,12 @@ def insert_rows(
             row = convert_row(table, values, resolver, from_text=from_text)
             if given and not upsert:
                 raise RowInvalid(table.name, {table.id_key: ["Ids are assigned by the store; leave it out."]})
+            if upsert:  # derived and automatic columns in an export are read-only: ignore them
+                row = {k: v for k, v in row.items() if not _read_only(table, k)}
             if given and tx.exists(table.name, given):
-                for f in table.fields:  # derived/auto columns in an export are read-only: drop them
-                    if (f.derived or f.auto) and f.key in row:
-                        del row[f.key]
                 tx.update(table.name, given, row)
                 updated.append(given)
-            else:
-                if upsert:
-                    row = {k: v for k, v in row.items() if not _read_only(table, k)}
-                load_row(table, row, row_id=given)  # report conversion and type errors per row, early
+            else:  # validated by insert_many below, which reports every bad row
                 to_insert.append((row, given))
                 labels.append(where)
         except (ConversionError, RowInvalid) as exc:
@@ -169,8 +165,7 @@ def presented_rows(data: dict, table_name: str, today) -> list[dict]:
     synced tables, stored rows for the history collections."""
     table = get_table(table_name)
     if not table.synced:
-        docs = data.get(table.name, {})
-        return [docs[k] for k in sorted(docs, key=int)]
+        return ordered_rows(data, table.name)
     snapshot = build(data, today)  # held here: its tables refer to it only weakly
     return snapshot.rows(table.name).rows
 

@@ -26,7 +26,7 @@ import orjson
 from formulas.derive import Core, derive_core, derived_row
 from formulas.pack import AccountIndex
 from schemas import SYNC_TABLES, Table, get_table
-from service.store import Store, gc_paused, meta_of
+from service.store import Store, gc_paused, meta_of, ordered_rows
 
 
 class TableRows:
@@ -125,11 +125,7 @@ class Snapshot:
 
 def build(data: dict, today: dt.date) -> Snapshot:
     with gc_paused():
-        stored: dict[str, list[dict]] = {}
-        for name, docs in data.items():
-            if name.startswith("_"):
-                continue
-            stored[name] = [docs[k] for k in sorted(docs, key=int)]
+        stored = {name: ordered_rows(data, name) for name in data if not name.startswith("_")}
         return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
 
 

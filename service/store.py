@@ -107,6 +107,12 @@ def parse(raw: bytes, path: Path) -> dict:
     return data
 
 
+def ordered_rows(data: dict, table: str) -> list[dict]:
+    """A table's stored rows in id order (TinyDB keys are the ids' numbers, as strings)."""
+    docs = data.get(table, {})
+    return [docs[k] for k in sorted(docs, key=int)]
+
+
 def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -10,7 +10,8 @@ from schemas import ALL_TABLES, get_table
 from schemas.describe import describe_table
 from service.cli import cli, open_store, output, reports_errors, today
 from service.maintenance import parse_assignments, presented_rows, row_matcher
-from service.store import NotFound
+from service.snapshot import build
+from service.store import NotFound, ordered_rows
 
 
 def format_options(fn):
@@ -155,8 +156,11 @@ def get(obj: dict, table: str, row_id: str) -> None:
     declared = get_table(table)
     data, _ = open_store(obj).read()
     wanted = row_id.strip().upper()
-    for row in presented_rows(data, declared.name, today()):
-        if row[declared.id_key] == wanted:
-            click.echo(json.dumps(row, indent=2, ensure_ascii=False))
-            return
-    raise NotFound(declared.name, row_id)
+    if declared.synced:
+        snapshot = build(data, today())  # only this row is served, not the whole table
+        row = snapshot.rows(declared.name).get(wanted)
+    else:
+        row = next((r for r in ordered_rows(data, declared.name) if r[declared.id_key] == wanted), None)
+    if row is None:
+        raise NotFound(declared.name, row_id)
+    click.echo(json.dumps(row, indent=2, ensure_ascii=False))

@@ -13,12 +13,7 @@ from seed import SEED_FILE, initial_data, seed_data
 from service.cli import cli, open_store, output, reports_errors
 from service.cli.write import progress, read_rows
 from service.maintenance import clear_samples, import_tables, integrity_problems
-from service.store import Store
-
-
-def _stored(data: dict, name: str) -> list[dict]:
-    docs = data.get(name, {})
-    return [docs[k] for k in sorted(docs, key=int)]
+from service.store import Store, ordered_rows
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -44,17 +39,17 @@ def export(obj: dict, names: tuple[str, ...], fmt: str, out: str | None) -> None
         if fmt == "csv":
             if len(tables) != 1:
                 raise click.UsageError("CSV holds one table: give --table, or --out DIR for one file per table")
-            click.echo(output.to_csv(tables[0], _stored(data, tables[0].name)), nl=False)
+            click.echo(output.to_csv(tables[0], ordered_rows(data, tables[0].name)), nl=False)
         elif len(tables) == 1:
-            click.echo(output.to_json(_stored(data, tables[0].name)))
+            click.echo(output.to_json(ordered_rows(data, tables[0].name)))
         else:
-            click.echo(json.dumps({t.name: _stored(data, t.name) for t in tables}, indent=2, ensure_ascii=False))
+            click.echo(json.dumps({t.name: ordered_rows(data, t.name) for t in tables}, indent=2, ensure_ascii=False))
         return
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     with progress(sum(len(data.get(t.name, {})) for t in tables), "Exporting") as bar:
         for t in tables:
-            rows = _stored(data, t.name)
+            rows = ordered_rows(data, t.name)
             text = output.to_csv(t, rows) if fmt == "csv" else output.to_json(rows) + "\n"
             _write_atomic(folder / f"{t.name}.{fmt}", text)
             bar.update(len(rows))
