@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from schemas import Field, Table, get_table
+from schemas.kinds import KINDS
 from schemas.pack_formulas import PackFormula
 
 
@@ -60,36 +61,12 @@ def property_schema(f: Field, *, nested: bool = False) -> str:
     if kind == "object_list":
         items = object_schema_literal(f.item_fields, display=_item_display(f))
         return _props([("type", f"{V}.Array"), ("items", items), *_base(f, nested=nested)])
-    pairs: list[tuple[str, object]]
-    if kind in ("id", "text", "long_text"):
-        pairs = [("type", f"{V}.String")]
-    elif kind in ("email", "url", "date", "datetime"):
-        hint = {"email": "Email", "url": "Url", "date": "Date", "datetime": "DateTime"}[kind]
-        pairs = [("type", f"{V}.String"), ("codaType", f"{H}.{hint}")]
-    elif kind == "select":
-        pairs = [("type", f"{V}.String"), ("codaType", f"{H}.SelectList"), ("options", ts(list(f.options)))]
-    elif kind == "boolean":
-        pairs = [("type", f"{V}.Boolean")]
-    elif kind == "integer":
-        pairs = [("type", f"{V}.Number"), ("precision", 0)]
-    elif kind == "number":
-        pairs = [("type", f"{V}.Number")] + ([("precision", f.decimals)] if f.decimals is not None else [])
-    elif kind == "currency":
-        pairs = [("type", f"{V}.Number"), ("codaType", f"{H}.Currency"), ("currencyCode", ts("USD"))]
-        pairs += [("precision", f.decimals)] if f.decimals is not None else []
-    elif kind == "percent":
-        pairs = [("type", f"{V}.Number"), ("codaType", f"{H}.Percent")]
-        pairs += [("precision", f.decimals)] if f.decimals is not None else []
-    elif kind == "slider":
-        pairs = [("type", f"{V}.Number"), ("codaType", f"{H}.Slider")]
-        pairs += [("minimum", _num(f.minimum)), ("maximum", _num(f.maximum)), ("step", 1)]
-    else:
-        raise AssertionError(f"no property schema for kind {kind!r}")
+    declared = KINDS[kind]
+    pairs: list[tuple[str, object]] = [("type", f"{V}.{declared.value_type}")]
+    if declared.hint:
+        pairs.append(("codaType", f"{H}.{declared.hint}"))
+    pairs += [(key, ts(value)) for key, value in declared.pack_options(f)]
     return _props(pairs + _base(f, nested=nested))
-
-
-def _num(value: float | None) -> object:
-    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def _item_display(f: Field) -> str | None:

@@ -15,28 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# kind -> (JSON type, Coda value hint or None).  The hint names are the SDK's
-# ValueHintType members; the pack generator maps them one to one.
-KINDS: dict[str, tuple[str, str | None]] = {
-    "id": ("string", None),
-    "text": ("string", None),
-    "long_text": ("string", None),
-    "email": ("string", "Email"),
-    "url": ("string", "Url"),
-    "integer": ("integer", None),
-    "number": ("number", None),
-    "currency": ("number", "Currency"),
-    "percent": ("number", "Percent"),
-    "slider": ("integer", "Slider"),
-    "date": ("string", "Date"),
-    "datetime": ("string", "DateTime"),
-    "boolean": ("boolean", None),
-    "select": ("string", "SelectList"),
-    "ref": ("object", "Reference"),
-    "refs": ("array", "Reference"),
-    "text_list": ("array", None),
-    "object_list": ("array", None),
-}
+from schemas.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -77,11 +56,19 @@ class Field:
 
     @property
     def json_type(self) -> str:
-        return KINDS[self.kind][0]
+        return KINDS[self.kind].json_type
 
     @property
     def hint(self) -> str | None:
-        return KINDS[self.kind][1]
+        return KINDS[self.kind].hint
+
+    @property
+    def limits(self) -> tuple[float | None, float | None]:
+        """The range a written number must lie in: the field's own bounds, else its kind's sane range."""
+        default = KINDS[self.kind].limits or (None, None)
+        low = self.minimum if self.minimum is not None else default[0]
+        high = self.maximum if self.maximum is not None else default[1]
+        return low, high
 
     @property
     def is_reference(self) -> bool:

@@ -9,6 +9,8 @@ from functools import cached_property
 from schemas.fields import Field
 
 ID_DIGITS = 5
+#: Ids stay within what every consumer (JavaScript's numbers, Coda) holds exactly.
+MAX_ID_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,26 @@ class Table:
 
     @cached_property
     def id_pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"^{re.escape(self.prefix)}-(\d{{{ID_DIGITS},}})$")
+        """Ids exactly as the store writes them: ASCII digits, zero-padded to five, no longer than needed."""
+        digits = rf"(?:[0-9]{{{ID_DIGITS}}}|[1-9][0-9]{{{ID_DIGITS},{MAX_ID_DIGITS - 1}}})"
+        return re.compile(rf"{re.escape(self.prefix)}-({digits})", re.ASCII)
 
     def make_id(self, number: int) -> str:
         return f"{self.prefix}-{number:0{ID_DIGITS}d}"
 
-    def id_number(self, row_id: str) -> int | None:
-        """The number inside a well-formed id of this table, else None."""
-        m = self.id_pattern.match(row_id) if isinstance(row_id, str) else None
-        return int(m.group(1)) if m else None
+    def id_number(self, row_id: object) -> int | None:
+        """The number inside an id of this table in its one canonical form (`ACC-00003`), else None.
+
+        `ACC-000003`, `acc-00003`, ` ACC-00003`, `ACC-00003\\n` and ids written with non-ASCII digits
+        are not ids: each would otherwise name a row under a second spelling.
+        """
+        m = self.id_pattern.fullmatch(row_id) if isinstance(row_id, str) else None
+        return int(m.group(1)) or None if m else None
+
+    def canonical_id(self, text: str) -> str | None:
+        """The canonical id a near-miss spelling means (`acc-000003 ` -> `ACC-00003`), else None:
+        for error messages that suggest the right form, never for accepting the near miss."""
+        m = re.fullmatch(
+            rf"\s*{re.escape(self.prefix)}-0*([0-9]{{1,{MAX_ID_DIGITS}}})\s*", text, re.IGNORECASE | re.ASCII
+        )
+        return self.make_id(int(m.group(1))) if m and int(m.group(1)) else None

@@ -3,22 +3,22 @@
 `load_row` validates what a client wants to write: unknown keys are rejected,
 types are strict (no string-to-number coercion here: the CLI converts strings
 by field type before it calls this), enums and ranges are enforced, derived,
-automatic and id fields cannot be written.  `check_links` then checks what
+automatic and id fields cannot be written.  Each field's check comes from its
+kind (`schemas.kinds`).  `check_links` then checks what
 only the store can tell: references name existing rows, unique values are
 unique.  Both report errors as ``{field: [message, ...]}``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError
 
 from schemas.catalog import get_table
-from schemas.fields import Field
+from schemas.kinds import field_for
 from schemas.table import Table
 
 Errors = dict[str, Any]
@@ -47,139 +47,11 @@ def describe(errors: Errors) -> str:
     return "; ".join(parts)
 
 
-# --- strict field types ----------------------------------------------------------
-
-
-class StrictNumber(fields.Field):
-    """A JSON number: ints and finite floats, never bools or strings."""
-
-    default_error_messages = {"invalid": "Not a number."}
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> float | int:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or value != value
-            or value
-            in (
-                float("inf"),
-                float("-inf"),
-            )
-        ):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictInteger(fields.Field):
-    default_error_messages = {"invalid": "Not a whole number."}
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if not isinstance(value, int):
-            raise self.make_error("invalid")
-        return value
-
-
-class IsoDate(fields.Field):
-    default_error_messages = {"invalid": "Not a date in the form YYYY-MM-DD."}
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        try:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise self.make_error("invalid") from None
-
-
-class IsoDateTime(fields.Field):
-    """An ISO 8601 date-time, stored in UTC as `YYYY-MM-DDTHH:MM:SSZ`."""
-
-    default_error_messages = {"invalid": "Not a date-time in the form YYYY-MM-DDTHH:MM:SSZ."}
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        try:
-            if not isinstance(value, str) or len(value) < 16:
-                raise ValueError
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise self.make_error("invalid") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class RowId(fields.String):
-    """An id of the target table's form; whether the row exists is `check_links`'s job."""
-
-    def __init__(self, target: Table, **kw: Any) -> None:
-        pattern = target.id_pattern
-        super().__init__(
-            validate=validate.Regexp(pattern, error=f"Not an id of {target.name} (like {target.make_id(1)})."), **kw
-        )
-
-
-def _not_blank(value: str) -> bool:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
-    return True
-
-
-def _no_duplicates(values: list) -> bool:
-    if len(set(values)) != len(values):
-        raise ValidationError("Lists the same id twice.")
-    return True
-
-
-def _marshmallow_field(f: Field) -> fields.Field:
-    kw: dict[str, Any] = {"required": f.required, "allow_none": not f.required}
-    checks: list[Callable] = []
-    if f.minimum is not None or f.maximum is not None:
-        checks.append(validate.Range(min=f.minimum, max=f.maximum))
-    kind = f.kind
-    if kind in ("text", "long_text"):
-        checks.append(_not_blank if f.required else validate.Length(max=100_000))
-        return fields.String(validate=checks, **kw)
-    if kind == "email":
-        return fields.Email(**kw)
-    if kind == "url":
-        return fields.URL(**kw)
-    if kind in ("integer", "slider"):
-        return StrictInteger(validate=checks, **kw)
-    if kind in ("number", "currency", "percent"):
-        return StrictNumber(validate=checks, **kw)
-    if kind == "date":
-        return IsoDate(**kw)
-    if kind == "datetime":
-        return IsoDateTime(**kw)
-    if kind == "boolean":
-        return fields.Boolean(truthy={True}, falsy={False}, **kw)
-    if kind == "select":
-        return fields.String(validate=validate.OneOf(f.options), **kw)
-    if kind == "ref":
-        return RowId(get_table(f.ref), **kw)
-    if kind == "refs":
-        return fields.List(RowId(get_table(f.ref), required=True), validate=_no_duplicates, **kw)
-    if kind == "text_list":
-        return fields.List(fields.String(validate=_not_blank), **kw)
-    if kind == "object_list":
-        return fields.List(fields.Nested(_item_schema(f), unknown=RAISE), **kw)
-    raise AssertionError(f"no marshmallow field for kind {kind!r}")
-
-
-def _item_schema(f: Field) -> type[Schema]:
-    declared = {sub.key: _marshmallow_field(sub) for sub in f.item_fields}
-    return Schema.from_dict(declared, name=f"{f.key}_item")
-
-
 @cache
 def write_schema(table_name: str) -> Schema:
     """The marshmallow schema for rows written to `table_name` (writable fields only)."""
     table = get_table(table_name)
-    declared = {f.key: _marshmallow_field(f) for f in table.writable_fields}
+    declared = {f.key: field_for(f, "write") for f in table.writable_fields}
     cls = Schema.from_dict(declared, name=f"{table.name}Write")
     return cls(unknown=RAISE)
 
@@ -222,11 +94,11 @@ def check_links(
     table: Table,
     row: Mapping[str, Any],
     exists: Callable[[str, str], bool],
-    taken: Callable[[str, Any], bool],
+    taken: Callable[[str, Any], str | None],
 ) -> Errors:
     """Problems only the store can see: dangling references and duplicate unique values.
 
-    `exists(table_name, row_id)` says whether a row exists; `taken(key, value)`
+    `exists(table_name, row_id)` says whether a row exists; `taken(key, value)` names
     whether another row of the table already holds `value` (in `unique_form`).
     """
     errors: Errors = {}
@@ -239,8 +111,9 @@ def check_links(
         if missing:
             errors[f.key] = [f"No {f.ref} row {i}." for i in missing]
     for f in table.stored_fields:
-        if f.unique and row.get(f.key) is not None and taken(f.key, unique_form(row[f.key])):
-            errors[f.key] = [f"Another {table.name} row already has {row[f.key]!r}."]
+        holder = taken(f.key, unique_form(row[f.key])) if f.unique and row.get(f.key) is not None else None
+        if holder:
+            errors[f.key] = [f"{holder} already has {row[f.key]!r}."]
     return errors
 
 

@@ -14,7 +14,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
 
-from schemas import SYNC_TABLES, Field, Table, get_table
+from schemas import SYNC_TABLES, Table
+from schemas.kinds import field_for
 from schemas.pack_formulas import PACK_FORMULAS
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
 from service.version import __version__
@@ -22,60 +23,9 @@ from service.version import __version__
 JSON = "application/json"
 
 
-def _field(f: Field) -> fields.Field:
-    """A marshmallow field describing a *served* value (derived columns and references included)."""
-    kw: dict[str, Any] = {"allow_none": f.kind != "id", "required": True, "metadata": {"description": f.description}}
-    checks = []
-    if f.minimum is not None or f.maximum is not None:
-        checks.append(validate.Range(min=f.minimum, max=f.maximum))
-    kind = f.kind
-    if kind in ("id", "text", "long_text", "url"):  # urls are stored as written: no format promise
-        return fields.String(**kw)
-    if kind == "email":
-        return fields.Email(**kw)
-    if kind in ("integer", "slider"):
-        return fields.Integer(validate=checks, **kw)
-    if kind in ("number", "currency", "percent"):
-        return fields.Float(validate=checks, **kw)
-    if kind == "date":
-        return fields.Date(**kw)
-    if kind == "datetime":
-        return fields.DateTime(**kw)
-    if kind == "boolean":
-        return fields.Boolean(**kw)
-    if kind == "select":
-        return fields.String(validate=validate.OneOf(f.options), **kw)
-    if kind == "ref":
-        return fields.Nested(ref_schema(f.ref), **kw)
-    if kind == "refs":
-        return fields.List(fields.Nested(ref_schema(f.ref)), **kw)
-    if kind == "text_list":
-        return fields.List(fields.String(), **kw)
-    if kind == "object_list":
-        item = Schema.from_dict({s.key: _field(s) for s in f.item_fields}, name=f"{_camel(f.key)}Item")
-        return fields.List(fields.Nested(item), **kw)
-    raise AssertionError(kind)
-
-
-def _camel(key: str) -> str:
-    return "".join(part.capitalize() for part in key.split("_"))
-
-
-@cache
-def ref_schema(table_name: str) -> type[Schema]:
-    table = get_table(table_name)
-    return Schema.from_dict(
-        {
-            table.id_key: fields.String(required=True),
-            table.display_key: fields.String(required=True, allow_none=True),
-        },
-        name=f"{table.identity}Ref",
-    )
-
-
 @cache
 def row_schema(table: Table) -> type[Schema]:
-    return Schema.from_dict({f.key: _field(f) for f in table.fields}, name=f"{table.name}Row")
+    return Schema.from_dict({f.key: field_for(f, "served") for f in table.fields}, name=f"{table.name}Row")
 
 
 class ErrorSchema(Schema):

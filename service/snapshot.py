@@ -129,6 +129,16 @@ def build(data: dict, today: dt.date) -> Snapshot:
         return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
 
 
+def presented_rows(data: dict, table_name: str, today: dt.date) -> list[dict]:
+    """Rows as a reader sees them: served rows (derived columns, references as objects) for
+    synced tables, stored rows for the history collections."""
+    table = get_table(table_name)
+    if not table.synced:
+        return ordered_rows(data, table.name)
+    snapshot = build(data, today)  # held here: its tables refer to it only weakly
+    return snapshot.rows(table.name).rows
+
+
 def _dangling(target: str, row_id: str) -> dict:
     # Only a hand-edited file can hold a dangling id (every write checks them);
     # serve it with an empty label rather than fail the whole table.

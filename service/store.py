@@ -39,7 +39,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from schemas import TABLES, get_table, referrers
-from schemas.table import Table
+from schemas.table import MAX_ID_DIGITS, Table
 from schemas.validation import RowInvalid, check_links, load_row, unique_form
 
 META = "_meta"
@@ -97,14 +97,60 @@ def dumps(data: dict) -> bytes:
 
 
 def parse(raw: bytes, path: Path) -> dict:
+    """The store's data, or StoreError: a file that is not JSON, or JSON not shaped like a store."""
     try:
         with gc_paused():
             data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise StoreError(f"{path} is not valid JSON ({exc}); restore it or run `csm reset`") from None
-    if not isinstance(data, dict) or not isinstance(data.get(META), dict):
-        raise StoreError(f"{path} is not a CSM Cockpit store (no {META} table)")
+        raise StoreError(f"{path} is not valid JSON ({exc}); {REPAIR}") from None
+    problem = shape_problem(data)
+    if problem:
+        raise StoreError(f"{path} is not a usable CSM Cockpit store: {problem}; {REPAIR}")
     return data
+
+
+REPAIR = "restore a backup (`csm import --replace DIR`) or start again from the seed (`csm reset --yes`)"
+
+
+def shape_problem(data: object) -> str | None:
+    """What makes parsed JSON unusable as a store, or None.
+
+    Everything that reads the store (the snapshot, the CLI, integrity checks)
+    relies on this shape, so it is checked on every read: `_meta` holds this
+    format's version numbers; each table is an object of rows keyed by the
+    number of the row's id, itself in the table's canonical form.  A table
+    missing from the file is added empty (a store from before it existed).
+    Contents (types, options, references) are `csm validate`'s job.
+    """
+    if not isinstance(data, dict):
+        return "the file holds no JSON object"
+    meta = data.get(META)
+    meta = meta.get("1") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        return f"no {META} table"
+    if meta.get("format") != FORMAT:
+        return f"{META} says format {meta.get('format')!r}; this version reads format {FORMAT}"
+    version, next_ids = meta.get("version"), meta.get("next_ids", {})
+    if type(version) is not int or version < 0:
+        return f"{META} version {version!r} is not a whole number"
+    if not isinstance(next_ids, dict) or any(type(n) is not int or n < 1 for n in next_ids.values()):
+        return f"{META} next_ids is not a map of table names to positive whole numbers"
+    for name in data:
+        if name != META and name not in TABLES:
+            return f"{name!r} is not a table of this version (see `csm tables`)"
+    for table in TABLES.values():
+        docs = data.setdefault(table.name, {})
+        if not isinstance(docs, dict):
+            return f"{table.name} is not an object of rows"
+        id_key, make_id = table.id_key, table.make_id
+        for key, doc in docs.items():
+            if not (key.isascii() and key.isdigit() and key[0] != "0" and len(key) <= MAX_ID_DIGITS):
+                return f"{table.name} has a row under the key {key!r}, which is not an id number"
+            if not isinstance(doc, dict):
+                return f"{table.name} row {key} is not an object"
+            if doc.get(id_key) != make_id(int(key)):
+                return f"{table.name} row {key} has the id {doc.get(id_key)!r}, not {make_id(int(key))}"
+    return None
 
 
 def ordered_rows(data: dict, table: str) -> list[dict]:
@@ -325,9 +371,9 @@ class Transaction:
                     del index[unique_form(row[f.key])]
 
     def _check(self, table: Table, row: dict, number: int) -> None:
-        def taken(key: str, value: object) -> bool:
+        def taken(key: str, value: object) -> str | None:
             holder = self._unique_index(table, key).get(value)
-            return holder is not None and holder != number
+            return table.make_id(holder) if holder is not None and holder != number else None
 
         errors = check_links(table, row, self.exists, taken)
         if errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.portfolio import build
-from service.maintenance import integrity_problems
+from service.integrity import integrity_problems
 from service.snapshot import build as build_snapshot
 from tests.conftest import TODAY
 

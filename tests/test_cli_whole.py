@@ -90,7 +90,7 @@ def test_import_is_all_or_nothing(csm, tmp_path, store_path):
     before = store_path.read_bytes()
     result = csm("import", str(folder))
     assert result.exit_code == 1
-    assert result.output == "Error: AccountMaster row 2: renewal_date: Not a date in the form YYYY-MM-DD.\n"
+    assert result.output == "Error: AccountMaster row 2: renewal_date: Not a date in the form YYYY-MM-DD from 1900-01-01 to 2199-12-31.\n"
     assert store_path.read_bytes() == before
 
 
@@ -124,8 +124,8 @@ def test_validate_reports_every_problem_and_exits_non_zero(csm, store_path):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "AccountMaster ACC-00001: arr: Not a number.",
+        "PeopleTeam PER-00002: email: PER-00001 already has 'SARAH.CHEN@csmcockpit.example'.",
         "ValueStreams: next id 3 would reuse an existing id",
-        "PeopleTeam PER-00002: email: duplicates PER-00001",
         "RiskRegister RISK-00002: account: No AccountMaster row ACC-00099.",
         f"Error: 4 problems in {store_path}",
     ]

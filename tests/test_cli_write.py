@@ -91,7 +91,7 @@ def test_insert_json_file_nl_and_csv(csm, tmp_path, store_path):
             ("insert", "ActivitiesTasks", "-"),
             '[{"account": "ACC-00001", "task_title": "ok"}, {"account": "ACC-00001", "task_title": "x", '
             '"due_date": "soon"}, {"task_title": "y"}]',
-            "Error: ActivitiesTasks row 2: due_date: Not a date in the form YYYY-MM-DD.\n"
+            "Error: ActivitiesTasks row 2: due_date: Not a date in the form YYYY-MM-DD from 1900-01-01 to 2199-12-31.\n"
             "ActivitiesTasks row 3: account: Missing data for required field.\n",
         ),
         (("insert", "ActivitiesTasks", "-"), "{not json", "Error: <stdin> is not valid JSON"),
@@ -121,7 +121,7 @@ def test_insert_json_file_nl_and_csv(csm, tmp_path, store_path):
         (
             ("update", "AccountMaster", "ACC-00001", "--set", "account_name=gard as"),
             None,
-            "Error: AccountMaster ACC-00001: account_name: Another AccountMaster row already has 'gard as'.\n",
+            "Error: AccountMaster ACC-00001: account_name: ACC-00004 already has 'gard as'.\n",
         ),
         (
             ("update", "AccountMaster", "ACC-00042", "--set", "arr=1"),
@@ -137,7 +137,7 @@ def test_insert_json_file_nl_and_csv(csm, tmp_path, store_path):
         (
             ("update", "AccountMaster", "--where", "geography=EMEA", "--set", "arr=-5"),
             None,
-            "Error: AccountMaster: arr: Must be greater than or equal to 0.\n",
+            "Error: AccountMaster: arr: Must be from 0 to 1,000,000,000,000.\n",
         ),
         (
             ("delete", "PeopleTeam", "PER-00005"),

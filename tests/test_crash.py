@@ -17,7 +17,7 @@ import time
 import orjson
 import pytest
 
-from service.maintenance import integrity_problems
+from service.integrity import integrity_problems
 from service.store import Store
 from tests.helpers import ROOT
 

@@ -90,7 +90,7 @@ def test_a_missing_or_broken_store_is_a_clear_error(tmp_path):
         Store(broken).read()
     foreign = tmp_path / "foreign.json"
     foreign.write_text('{"_default": {}}')
-    with pytest.raises(StoreError, match="not a CSM Cockpit store"):
+    with pytest.raises(StoreError, match="not a usable CSM Cockpit store: no _meta table"):
         Store(foreign).read()
 
 

@@ -19,7 +19,7 @@ from schemas.validation import RowInvalid
 from seed import initial_data
 from service.config import ConfigError, data_path, today_from
 from service.convert import ConversionError
-from service.maintenance import BatchInvalid
+from service.imports import BatchInvalid
 from service.store import NotFound, StillReferenced, Store, StoreError
 
 

@@ -9,8 +9,8 @@ import click
 from schemas import ALL_TABLES, get_table
 from schemas.describe import describe_table
 from service.cli import cli, open_store, output, reports_errors, today
-from service.maintenance import parse_assignments, presented_rows, row_matcher
-from service.snapshot import build
+from service.cli.assignments import parse_assignments, row_matcher
+from service.snapshot import build, presented_rows
 from service.store import NotFound, ordered_rows
 
 

@@ -10,9 +10,11 @@ import click
 
 from schemas import ALL_TABLES, TABLES, get_table
 from seed import SEED_FILE, initial_data, seed_data
+from service.cascade import clear_samples
 from service.cli import cli, open_store, output, reports_errors
 from service.cli.write import progress, read_rows
-from service.maintenance import clear_samples, import_tables, integrity_problems
+from service.imports import import_tables
+from service.integrity import integrity_problems
 from service.store import Store, ordered_rows
 
 

@@ -11,15 +11,11 @@ from typing import Any
 import click
 
 from schemas import get_table
+from service.cascade import cascade_delete
 from service.cli import cli, open_store, reports_errors, today
+from service.cli.assignments import convert_assignments, matching_ids, parse_assignments
 from service.convert import ConversionError
-from service.maintenance import (
-    cascade_delete,
-    convert_assignments,
-    insert_rows,
-    matching_ids,
-    parse_assignments,
-)
+from service.imports import insert_rows
 
 PROGRESS_FROM = 500
 
