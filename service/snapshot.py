@@ -13,12 +13,13 @@ bisected out of a sorted list and joined from the rows' cached bytes.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import gc
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 import orjson
@@ -26,7 +27,7 @@ import orjson
 from formulas.derive import Core, derive_core, derived_row
 from formulas.pack import AccountIndex
 from schemas import SYNC_TABLES, Table, get_table
-from service.store import Store, gc_paused, meta_of, ordered_rows
+from service.store import Store, StoreError, gc_paused, meta_of, ordered_rows
 
 
 class TableRows:
@@ -49,7 +50,8 @@ class TableRows:
     def served(self, i: int) -> dict:
         row = self._served[i]
         if row is None:
-            row = self._snapshot.serve(self.table, self.stored[i])
+            with computing(f"{self.table.name} {self.stored[i].get(self.table.id_key)}"):
+                row = self._snapshot.serve(self.table, self.stored[i])
             self._served[i] = row
         return row
 
@@ -95,7 +97,8 @@ class Snapshot:
     @cached_property
     def accounts(self) -> AccountIndex:
         """AccountMaster's served rows by name and id, for the formulas."""
-        return AccountIndex(self.tables["AccountMaster"].rows)
+        with computing("AccountMaster"):
+            return AccountIndex(self.tables["AccountMaster"].rows)
 
     def serve(self, table: Table, row: dict) -> dict:
         served = {**row, **derived_row(table.name, row, self.core)}
@@ -123,8 +126,24 @@ class Snapshot:
         return objects
 
 
+@contextlib.contextmanager
+def computing(what: str, allowed: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+    """Computing from stored rows.  Every write is validated, so only a hand-edited file can hold
+    a value the formulas cannot work with; that is the store's fault, said as a StoreError (a 503
+    from the service, an `Error:` from the CLI) that names the row, never a 500 or a traceback."""
+    try:
+        yield
+    except (StoreError, *allowed):
+        raise
+    except Exception as exc:
+        raise StoreError(
+            f"the store holds a value that cannot be computed with ({what}: {type(exc).__name__}: {exc}); "
+            "`csm validate` lists every such problem"
+        ) from exc
+
+
 def build(data: dict, today: dt.date) -> Snapshot:
-    with gc_paused():
+    with gc_paused(), computing("derived columns"):
         stored = {name: ordered_rows(data, name) for name in data if not name.startswith("_")}
         return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
 

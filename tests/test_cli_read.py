@@ -97,7 +97,7 @@ def test_rows_limit_and_formats(csm):
 
 
 def test_get_one_row(csm):
-    row = json.loads(csm("get", "AccountMaster", "acc-00002").output)
+    row = json.loads(csm("get", "AccountMaster", "ACC-00002").output)
     assert row["account_name"] == "Nordic Logistics Group" and row["renewal_risk_level"] == "Healthy"
     history = json.loads(csm("get", "AccountHealthHistory", "AHH-00001").output)
     assert history["account"] == "ACC-00001"

@@ -9,6 +9,7 @@ from schemas.pack_formulas import PACK_FORMULAS
 from service.api.params import only
 from service.errors import ApiError
 from service.jsonout import json_response
+from service.snapshot import computing
 
 bp = Blueprint("formulas", __name__, url_prefix="/v1/formulas")
 
@@ -51,7 +52,8 @@ def formula(name: str):
     only(p.name for p in SPECS[name].params)
     snap = current_app.extensions["csm.snapshots"].current()
     try:
-        result = fn(snap)
+        with computing(f"formula {name}", allowed=(pack.FormulaError,)):
+            result = fn(snap)
     except pack.UnknownAccount as exc:
         raise ApiError(404, exc.code, exc.message, {exc.param: [exc.message]}) from None
     except pack.FormulaError as exc:

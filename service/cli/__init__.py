@@ -17,6 +17,7 @@ import click
 from schemas import UnknownTable
 from schemas.validation import RowInvalid
 from seed import initial_data
+from service.cli.rowfiles import InputError
 from service.config import ConfigError, data_path, today_from
 from service.convert import ConversionError
 from service.imports import BatchInvalid
@@ -66,19 +67,36 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except UnknownTable as exc:
-            raise click.ClickException(f"{exc}; see `csm tables`") from None
+            raise click.ClickException(printable(f"{exc}; see `csm tables`")) from None
         except StillReferenced as exc:
-            raise click.ClickException(f"{exc}; delete those first, or use --cascade") from None
+            raise click.ClickException(printable(f"{exc}; delete those first, or use --cascade")) from None
         except (NotFound, StoreError, RowInvalid, BatchInvalid) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(printable(str(exc))) from None
         except ConversionError as exc:
-            raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+            raise click.ClickException(printable(f"{exc.field}: {exc.message}" if exc.field else exc.message)) from None
+        except InputError as exc:
+            raise click.ClickException(printable(str(exc))) from None
+        except OSError as exc:  # a file we read or write: missing, not allowed, disk full
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(printable(f"{where}{exc.strerror or exc}")) from None
 
     return wrapper
 
 
+def printable(text: str) -> str:
+    """Text safe to print whatever it holds: undecodable bytes of a file name or an argument
+    (lone surrogates) are shown as escapes instead of failing the print."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Exception as exc:  # the last line of defence: a bug, said in one line (CSM_DEBUG=1 for the traceback)
+        if os.environ.get("CSM_DEBUG"):
+            raise
+        click.echo(printable(f"Error: unexpected {type(exc).__name__}: {exc} (CSM_DEBUG=1 shows where)"), err=True)
+        raise SystemExit(1) from None
 
 
 # Register the commands (each module adds its own to `cli`).

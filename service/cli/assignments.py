@@ -6,9 +6,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from schemas import get_table
+from schemas.values import id_problem
 from service.convert import ConversionError, StoreResolver, convert_row, convert_text
 from service.snapshot import presented_rows
 from service.store import Transaction
+
+
+def parse_id(table_name: str, text: str) -> str:
+    """An ID argument, accepted only exactly as the store writes ids (`ACC-00003`)."""
+    table = get_table(table_name)
+    if table.id_number(text) is None:
+        raise ConversionError("", id_problem(table, text))
+    return text
 
 
 def parse_assignments(table_name: str, pairs: Iterable[str], option: str) -> list[tuple[str, str]]:

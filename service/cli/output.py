@@ -1,7 +1,8 @@
 """Writing rows for people and programs: JSON, newline-delimited JSON, CSV and aligned tables.
 
 CSV cells round-trip through `csm import`: references are written as ids,
-lists and objects as JSON, booleans as true/false, blanks as empty cells.
+lists and objects as JSON, booleans as true/false, blanks as empty cells, and
+text that a spreadsheet would run as a formula with a leading `'`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemas import Table, get_table
+from service.cli.rowfiles import neutralise
 
 MAX_CELL = 40
 
@@ -50,6 +52,11 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_text(value: Any) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula is neutralised (see `rowfiles`)."""
+    return neutralise(value) if isinstance(value, str) else csv_cell(value)
+
+
 def columns(table: Table, rows: list[dict]) -> list[str]:
     present = {k for row in rows for k in row}
     return [f.key for f in table.fields if f.key in present] or [f.key for f in table.fields]
@@ -61,7 +68,7 @@ def to_csv(table: Table, rows: list[dict]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([csv_cell(_ref_id(table, k, row.get(k))) for k in keys])
+        writer.writerow([_csv_text(_ref_id(table, k, row.get(k))) for k in keys])
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ import click
 from schemas import ALL_TABLES, get_table
 from schemas.describe import describe_table
 from service.cli import cli, open_store, output, reports_errors, today
-from service.cli.assignments import parse_assignments, row_matcher
+from service.cli.assignments import parse_assignments, parse_id, row_matcher
 from service.snapshot import build, presented_rows
 from service.store import NotFound, ordered_rows
 
@@ -155,7 +155,7 @@ def get(obj: dict, table: str, row_id: str) -> None:
     """
     declared = get_table(table)
     data, _ = open_store(obj).read()
-    wanted = row_id.strip().upper()
+    wanted = parse_id(declared.name, row_id)
     if declared.synced:
         snapshot = build(data, today())  # only this row is served, not the whole table
         row = snapshot.rows(declared.name).get(wanted)

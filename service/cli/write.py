@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-from typing import Any
 
 import click
 
 from schemas import get_table
 from service.cascade import cascade_delete
 from service.cli import cli, open_store, reports_errors, today
-from service.cli.assignments import convert_assignments, matching_ids, parse_assignments
+from service.cli.assignments import convert_assignments, matching_ids, parse_assignments, parse_id
+from service.cli.rowfiles import read_rows
 from service.convert import ConversionError
 from service.imports import insert_rows
 
 PROGRESS_FROM = 500
-
-
-def read_rows(text: str, fmt: str, source: str) -> list[dict[str, Any]]:
-    """Rows from JSON (a list or one object), newline-delimited JSON, or CSV with a header."""
-    if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise click.ClickException(f"{source} is empty: a CSV needs a header row")
-        return [dict(row) for row in reader]
-    if fmt == "nl":
-        out = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except ValueError as exc:
-                    raise click.ClickException(f"{source} line {n} is not valid JSON: {exc}") from None
-        return out
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise click.ClickException(f"{source} is not valid JSON: {exc}") from None
-    data = [data] if isinstance(data, dict) else data
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise click.ClickException(f"{source} must hold a JSON object or a list of objects")
-    return data
 
 
 def progress(count: int, label: str):
@@ -66,7 +37,7 @@ class _Silent:
 
 @cli.command()
 @click.argument("table")
-@click.argument("file", required=False, type=click.File("r"))
+@click.argument("file", required=False, type=click.File("rb"))
 @click.option("--csv", "fmt", flag_value="csv", help="FILE is CSV with a header row.")
 @click.option("--nl", "fmt", flag_value="nl", help="FILE holds one JSON object per line.")
 @click.option("--json", "fmt", flag_value="json", default=True, hidden=True)
@@ -88,7 +59,7 @@ def insert(obj: dict, table: str, file, fmt: str, sets: tuple[str, ...]) -> None
     if sets:
         rows, from_text = [dict(parse_assignments(declared.name, sets, "--set"))], True
     else:
-        rows, from_text = read_rows(file.read(), fmt, file.name), fmt == "csv"
+        rows, from_text = read_rows(file.read(), fmt, getattr(file, "name", "<stdin>")), fmt == "csv"
     store = open_store(obj)
     with store.transaction() as tx, progress(len(rows), f"Inserting into {declared.name}") as bar:
         ids, _ = insert_rows(tx, declared.name, rows, from_text=from_text, tick=bar.update)
@@ -119,7 +90,7 @@ def update(obj: dict, table: str, row_id: str | None, sets: tuple[str, ...], whe
     where = parse_assignments(declared.name, wheres, "--where")
     store = open_store(obj)
     with store.transaction() as tx:
-        ids = [row_id.strip().upper()] if row_id else matching_ids(tx, declared.name, where, today())
+        ids = [parse_id(declared.name, row_id)] if row_id else matching_ids(tx, declared.name, where, today())
         if row_id:
             tx.get(declared.name, ids[0])  # an unknown id is reported as such, before any value
         try:
@@ -154,7 +125,7 @@ def delete(obj: dict, table: str, row_id: str, cascade: bool) -> None:
     Example: csm delete AccountMaster ACC-00003 --cascade
     """
     declared = get_table(table)
-    wanted = row_id.strip().upper()
+    wanted = parse_id(declared.name, row_id)
     store = open_store(obj)
     with store.transaction() as tx:
         if not cascade:
