@@ -34,13 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from marshmallow import ValidationError
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
 from schemas import TABLES, get_table, referrers
 from schemas.table import MAX_ID_DIGITS, Table
-from schemas.validation import RowInvalid, check_links, load_row, unique_form
+from schemas.validation import Errors, RowInvalid, check_links, load_row, unique_form
+from schemas.values import IsoDateTime
 
 META = "_meta"
 FORMAT = 1
@@ -230,12 +232,17 @@ class Transaction:
         table_name: str,
         items: list[tuple[dict[str, Any], str | None]],
         errors: list[tuple[int, RowInvalid]] | None = None,
+        *,
+        keep_stamps: bool = False,
     ) -> list[str]:
         """Validate and insert rows in one TinyDB call; returns their ids in order.
 
         Without `errors`, the first invalid row raises RowInvalid.  With it, each
         invalid row's (position, error) is appended and the valid rows are still
         returned -- the caller decides whether to commit.
+
+        `keep_stamps` is for restoring a backup: the automatic stamps a row carries
+        (`auto` fields) are validated as date-times and kept; missing ones are stamped now.
         """
         table = get_table(table_name)
         next_ids = self.meta.setdefault("next_ids", {})
@@ -243,7 +250,10 @@ class Transaction:
         docs, ids = [], []
         for position, (values, row_id) in enumerate(items):
             try:
-                clean = load_row(table, values, row_id=row_id)
+                if keep_stamps:
+                    clean, stamps = load_with_stamps(table, values, row_id)
+                else:
+                    clean, stamps = load_row(table, values, row_id=row_id), {}
                 if row_id is None:
                     number = max(next_ids.get(table.name, 1), 1)
                     row_id = table.make_id(number)
@@ -253,8 +263,8 @@ class Transaction:
                         raise RowInvalid(table.name, {table.id_key: [f"Not an id of {table.name}."]}, row_id)
                     if number in pending_numbers or self.exists(table.name, row_id):
                         raise RowInvalid(table.name, {table.id_key: [f"{row_id} already exists."]}, row_id)
-                row = {table.id_key: row_id, **clean}
-                self._stamp(table, row, created=True)
+                row = {table.id_key: row_id, **clean, **stamps}
+                self._stamp(table, row, created=True, keep=keep_stamps)
                 self._check(table, row, number)
             except RowInvalid as exc:
                 if errors is None:
@@ -327,6 +337,19 @@ class Transaction:
             self._db.table(table.name).remove(doc_ids=numbers)
             self.changed = True
 
+    def clear(self, table_name: str) -> None:
+        """Remove every row of a table without the reference check (a restore refills it and then
+        checks what points at it).  The id high-water mark stays, so no id is ever reused."""
+        table = get_table(table_name)
+        docs = self.data.get(table.name, {})
+        if docs:
+            next_ids = self.meta.setdefault("next_ids", {})
+            next_ids[table.name] = max(next_ids.get(table.name, 1), max(map(int, docs)) + 1)
+            self._db.table(table.name).truncate()
+            self.changed = True
+        for index in [k for k in self._unique if k[0] == table.name]:
+            del self._unique[index]
+
     def remove_unchecked(self, table_name: str, row_ids: list[str]) -> None:
         """Remove rows without the reference check: for cascades that handle referrers themselves."""
         table = get_table(table_name)
@@ -343,8 +366,11 @@ class Transaction:
 
     # --- helpers --------------------------------------------------------------------
 
-    def _stamp(self, table: Table, row: dict, *, created: bool) -> None:
+    def _stamp(self, table: Table, row: dict, *, created: bool, keep: bool = False) -> None:
+        """Set the row's automatic stamps to now; with `keep`, only those it does not carry yet."""
         for f in table.stored_fields:
+            if keep and f.auto and row.get(f.key):
+                continue
             if f.auto == "modified" or (f.auto == "created" and (created or not row.get(f.key))):
                 row[f.key] = self._clock()
 
@@ -378,6 +404,36 @@ class Transaction:
         errors = check_links(table, row, self.exists, taken)
         if errors:
             raise RowInvalid(table.name, errors, row[table.id_key])
+
+
+_STAMP = IsoDateTime()
+
+
+def load_with_stamps(table: Table, values: Any, row_id: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """`load_row` for a restored row that may carry its automatic stamps: (clean values, stamps).
+
+    A stamp must be a valid date-time and is kept in its stored form (UTC, `...Z`); a missing
+    or empty one is left out, to be stamped now.  RowInvalid names every bad field, stamps included.
+    """
+    if not isinstance(values, dict):
+        return load_row(table, values, row_id=row_id), {}
+    autos = [f.key for f in table.stored_fields if f.auto and f.key in values]
+    stamps: dict[str, str] = {}
+    errors: Errors = {}
+    for key in autos:
+        if values[key] is None or values[key] == "":
+            continue
+        try:
+            stamps[key] = _STAMP.deserialize(values[key])
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    try:
+        clean = load_row(table, {k: v for k, v in values.items() if k not in autos}, row_id=row_id)
+    except RowInvalid as exc:
+        raise RowInvalid(table.name, {**errors, **exc.errors}, row_id) from None
+    if errors:
+        raise RowInvalid(table.name, errors, row_id)
+    return clean, stamps
 
 
 def empty_data() -> dict:
