@@ -1,4 +1,4 @@
-"""Batch writes from files: inserts, upserting imports, in reference order.
+"""Batch writes from files: inserts, upserting imports and restores, in reference order.
 
 Everything here works inside a store Transaction, so each command is all or
 nothing: a problem anywhere raises before the transaction commits, and the
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from schemas import get_table
+from schemas import get_table, referrers
 from schemas.validation import RowInvalid, describe
+from schemas.values import id_problem
 from service.convert import ConversionError, StoreResolver, convert_row
 from service.store import Transaction
 
@@ -138,6 +139,86 @@ def import_tables(
     if problems:
         raise BatchInvalid(problems)
     return report
+
+
+def restore_tables(
+    tx: Transaction,
+    tables: Mapping[str, list[Mapping[str, Any]]],
+    *,
+    from_text: Mapping[str, bool],
+    tick: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Restore a backup: each given table holds exactly the given rows afterwards; {table: rows}.
+
+    Rows keep their ids (every row needs its own, in canonical form) and their automatic
+    stamps (validated as date-times; a missing one is stamped now); derived columns in the
+    input are ignored.  Every row is converted and validated like any write.  Tables not
+    given are left as they are, but none of their rows may point at a row the restore
+    removes.  Ids high-water marks only move up, so ids are never reused.  Any problem
+    raises BatchInvalid listing all of them, before anything is written.
+    """
+    order = import_order(tables)
+    before = {name: {r[get_table(name).id_key] for r in tx.rows(name)} for name in order}
+    for name in order:
+        tx.clear(name)
+    resolver = StoreResolver(tx.rows)
+    report: dict[str, int] = {}
+    problems: list[str] = []
+    for name in order:
+        table = get_table(name)
+        items: list[tuple[dict, str | None]] = []
+        labels: list[tuple[int, str]] = []  # each item's row number and label
+        found: list[tuple[int, str]] = []  # (row number, problem): reported in row order
+        for n, values in enumerate(tables[name], 1):
+            where = f"row {n}"
+            try:
+                values = dict(values)
+                given = values.pop(table.id_key, None)
+                if given is None or given == "":
+                    raise RowInvalid(table.name, {table.id_key: ["Missing: a restore keeps every row's id."]})
+                if table.id_number(given) is None:
+                    where = f"row {n} ({given!r})"
+                    raise RowInvalid(table.name, {table.id_key: [id_problem(table, given)]})
+                where = given
+                values = {k: v for k, v in values.items() if not (k in table.by_key and table.by_key[k].derived)}
+                items.append((convert_row(table, values, resolver, from_text=from_text[name]), given))
+                labels.append((n, where))
+            except (ConversionError, RowInvalid) as exc:
+                found.append((n, _problem(table.name, where, exc)))
+            if tick:
+                tick(1)
+        errors: list[tuple[int, RowInvalid]] = []
+        report[name] = len(tx.insert_many(table.name, items, errors, keep_stamps=True))
+        found += [(labels[i][0], _problem(table.name, labels[i][1], exc)) for i, exc in errors]
+        problems += [problem for _, problem in sorted(found, key=lambda p: p[0])]
+        resolver.forget(name)
+    problems += _dangling_after_restore(tx, before)
+    if problems:
+        raise BatchInvalid(problems)
+    return report
+
+
+def _dangling_after_restore(tx: Transaction, before: Mapping[str, set[str]]) -> list[str]:
+    """Rows of tables left as they are that point at rows the restore removed, one line each."""
+    problems: list[str] = []
+    for name, ids in before.items():
+        removed = ids - {r[get_table(name).id_key] for r in tx.rows(name)}
+        if not removed:
+            continue
+        for source, key in referrers(name):
+            if source.name in before:
+                continue  # restored too: its rows were checked as they went in
+            for row in sorted(tx.rows(source.name), key=lambda r: source.id_number(r[source.id_key]) or 0):
+                value = row.get(key)
+                gone = [
+                    i for i in (value if isinstance(value, list) else [value]) if isinstance(i, str) and i in removed
+                ]
+                if gone:
+                    problems.append(
+                        f"{source.name} {row[source.id_key]}: {key}: points at {name} {', '.join(gone)}, "
+                        f"which the restore removes (restore {source.name} too, or change the row first)"
+                    )
+    return problems
 
 
 # --- filters and bulk updates -------------------------------------------------------

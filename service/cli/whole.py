@@ -13,7 +13,7 @@ from seed import SEED_FILE, initial_data, seed_data
 from service.cascade import clear_samples
 from service.cli import cli, open_store, output, reports_errors
 from service.cli.write import progress, read_rows
-from service.imports import import_tables
+from service.imports import import_tables, restore_tables
 from service.integrity import integrity_problems
 from service.store import Store, ordered_rows
 
@@ -94,17 +94,38 @@ def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
 
 @cli.command("import")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Restore a backup exactly: each table in SOURCE becomes just its rows, ids and stamps kept.",
+)
 @click.pass_obj
 @reports_errors
-def import_(obj: dict, source: Path) -> None:
+def import_(obj: dict, source: Path, replace: bool) -> None:
     """Import a folder of <Table>.json / <Table>.csv files, or one such file, all or nothing.
 
     Rows with an id update that row (or are added under it); rows without one are added with new ids.
 
+    With --replace (restoring a `csm export`): each table in SOURCE ends up holding exactly its rows,
+    with their ids and created/modified stamps; rows not in it are removed. Tables not in SOURCE are
+    left as they are, and the restore is refused if any of their rows points at a removed row.
+
     Example: csm import my-accounts/AccountMaster.csv
+
+    Example: csm import --replace backup/
     """
     tables, from_text = _load_import(source)
     store = open_store(obj)
+    if replace:
+        with store.transaction() as tx, progress(sum(map(len, tables.values())), "Restoring") as bar:
+            restored = restore_tables(tx, tables, from_text=from_text, tick=bar.update)
+        for t in ALL_TABLES:
+            if t.name in restored:
+                click.echo(f"{t.name}: {restored[t.name]} row{'s' if restored[t.name] != 1 else ''} restored")
+        absent = [t.name for t in ALL_TABLES if t.name not in restored]
+        if absent:
+            click.echo(f"Left as they are (not in {source}): {', '.join(absent)}")
+        return
     with store.transaction() as tx, progress(sum(map(len, tables.values())), "Importing") as bar:
         report = import_tables(tx, tables, from_text=from_text, tick=bar.update)
     for name, (inserted, updated) in report.items():
