@@ -104,7 +104,7 @@ def summary(row: dict, today: dt.date) -> str:
 
 
 _ENTITY = re.compile(r"[A-Za-z]{2,6}")
-_SEQUENCE = re.compile(r"\+?\d{1,12}")
+_SEQUENCE = re.compile(r"\+?[0-9]{1,12}")  # ASCII digits only: int() reads any script's digits
 
 
 def reference_id(account_name: str, entity_type: str | None, sequence: str | int | None) -> str:

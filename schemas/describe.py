@@ -23,10 +23,11 @@ def describe_field(f: Field) -> dict[str, Any]:
     }
     if f.options:
         out["options"] = list(f.options)
-    if f.minimum is not None:
-        out["minimum"] = f.minimum
-    if f.maximum is not None:
-        out["maximum"] = f.maximum
+    low, high = f.limits if f.writable else (f.minimum, f.maximum)  # what a write must respect
+    if low is not None:
+        out["minimum"] = low
+    if high is not None:
+        out["maximum"] = high
     if f.decimals is not None:
         out["decimals"] = f.decimals
     if f.default is not None:

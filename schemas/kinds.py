@@ -235,7 +235,7 @@ KINDS: dict[str, Kind] = {
             "Reference",
             write=lambda f, kw: _row_id(f, **kw),
             served=lambda f, kw: fields.Nested(ref_schema(f.ref), **kw),
-            from_text=lambda f, text, resolve: resolve_reference(f, resolve, text.strip()),
+            from_text=lambda f, text, resolve: resolve_reference(f, resolve, text),
         ),
         Kind(
             "refs",

@@ -26,8 +26,8 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
-NUMBER_LIMIT = 1e12
-PERCENT_LIMIT = 1e6
+NUMBER_LIMIT = 10**12
+PERCENT_LIMIT = 10**6
 MAX_TEXT = 2_000
 MAX_LONG_TEXT = 100_000
 MAX_NUMBER_TEXT = 40

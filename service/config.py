@@ -10,6 +10,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from schemas.values import DATE_RANGE, parse_date
+
 DEFAULT_DATA = Path("instance") / "csm.json"
 
 
@@ -25,9 +27,11 @@ def parse_today(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
-        raise ConfigError(f"CSM_TODAY must be a date in the form YYYY-MM-DD; got {value!r}") from None
+        low, high = DATE_RANGE
+        message = f"CSM_TODAY must be a date in the form YYYY-MM-DD from {low} to {high}; got {value!r}"
+        raise ConfigError(message) from None
 
 
 def today_from(value: str | None):

@@ -68,9 +68,12 @@ def insert_rows(
         try:
             values = dict(values)
             given = values.pop(table.id_key, None)
-            given = given.strip().upper() if isinstance(given, str) and given.strip() else None
-            if given:
-                where = given
+            if given is not None and not (isinstance(given, str) and given.strip() == ""):
+                where = f"{where} ({given!r})" if table.id_number(given) is None else given
+                if table.id_number(given) is None:
+                    raise RowInvalid(table.name, {table.id_key: [id_problem(table, given)]})
+            else:
+                given = None
             row = convert_row(table, values, resolver, from_text=from_text)
             if given and not upsert:
                 raise RowInvalid(table.name, {table.id_key: ["Ids are assigned by the store; leave it out."]})

@@ -71,3 +71,33 @@ def ro_client(seeded_file, tmp_path_factory):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def csm(store_path, monkeypatch):
+    """Run `csm --db <the test's store> ...` in-process; returns click's Result."""
+    from click.testing import CliRunner
+
+    from service.cli import cli
+
+    monkeypatch.setenv("CSM_TODAY", TODAY)
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(cli, ["--db", str(store_path), *args], input=input)
+
+    return run
+
+
+def assert_refused(csm, result, store_path, before: bytes, *needles: str) -> None:
+    """A refusal as promised: exit 1, one `Error:` naming the problem, no traceback, the store
+    byte-identical and still valid."""
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    for needle in needles:
+        assert needle in result.output, result.output
+    assert store_path.read_bytes() == before
+    check = csm("validate")
+    assert check.exit_code == 0, check.output

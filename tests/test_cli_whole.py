@@ -90,7 +90,10 @@ def test_import_is_all_or_nothing(csm, tmp_path, store_path):
     before = store_path.read_bytes()
     result = csm("import", str(folder))
     assert result.exit_code == 1
-    assert result.output == "Error: AccountMaster row 2: renewal_date: Not a date in the form YYYY-MM-DD from 1900-01-01 to 2199-12-31.\n"
+    assert (
+        result.output == "Error: AccountMaster row 2: renewal_date: "
+        "Not a date in the form YYYY-MM-DD from 1900-01-01 to 2199-12-31.\n"
+    )
     assert store_path.read_bytes() == before
 
 

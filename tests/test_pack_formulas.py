@@ -101,6 +101,10 @@ def test_blank_or_missing_name_is_a_400(ro_client, params):
         ("OBJ", "1.5", "bad_sequence", "sequence"),
         ("OBJ", "seven", "bad_sequence", "sequence"),
         ("OBJ", "", "bad_sequence", "sequence"),
+        ("OBJ", "\u0663", "bad_sequence", "sequence"),  # Arabic-Indic 3: ASCII digits only
+        ("OBJ", "\uff17", "bad_sequence", "sequence"),  # full-width 7
+        ("OBJ", "1e3", "bad_sequence", "sequence"),
+        ("\u0130BJ", "1", "bad_entity_type", "entityType"),
     ],
 )
 def test_bad_entity_type_or_sequence_is_a_400(ro_client, entity, sequence, code, param):

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from schemas import get_table
+from schemas.kinds import KINDS
 from schemas.values import id_problem
 from service.convert import ConversionError, StoreResolver, convert_row, convert_text
 from service.snapshot import presented_rows
@@ -46,7 +47,7 @@ def row_matcher(table_name: str, where: list[tuple[str, str]]) -> Callable[[dict
     for key, text in where:
         f = table.field(key)
         wanted = text.strip()
-        if f.kind in ("integer", "slider", "number", "currency", "percent", "boolean"):
+        if KINDS[f.kind].json_type in ("integer", "number", "boolean"):
             wanted = convert_text(f, text, lambda *_: "") if wanted else None
         checks.append((f, wanted))
 
@@ -54,7 +55,7 @@ def row_matcher(table_name: str, where: list[tuple[str, str]]) -> Callable[[dict
         items = value if isinstance(value, list) else [value] if value is not None else []
         labels = set()
         for item in items:
-            if isinstance(item, dict):
+            if isinstance(item, dict) and f.ref:
                 target = get_table(f.ref)
                 labels |= {
                     str(item.get(target.id_key, "")).casefold(),
@@ -70,7 +71,7 @@ def row_matcher(table_name: str, where: list[tuple[str, str]]) -> Callable[[dict
             if isinstance(wanted, str) and wanted == "":
                 if actual not in (None, "", []):
                     return False
-            elif f.kind in ("ref", "refs", "text_list"):
+            elif KINDS[f.kind].json_type in ("object", "array"):
                 if wanted.casefold() not in as_labels(actual, f):
                     return False
             elif isinstance(wanted, str):

@@ -65,7 +65,7 @@ def columns(table: Table, rows: list[dict]) -> list[str]:
 def to_csv(table: Table, rows: list[dict]) -> str:
     out = io.StringIO()
     keys = columns(table, rows)
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; and so a cell holding a lone \r is quoted
     writer.writerow(keys)
     for row in rows:
         writer.writerow([_csv_text(_ref_id(table, k, row.get(k))) for k in keys])

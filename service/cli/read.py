@@ -78,10 +78,9 @@ def schema(table: str, as_json: bool) -> None:
             notes.append(f"-> {f.ref}" + (" (many)" if f.many else ""))
         if f.options:
             notes.append("one of: " + ", ".join(f.options))
-        if f.minimum is not None or f.maximum is not None:
-            notes.append(
-                f"range {f.minimum if f.minimum is not None else ''}..{f.maximum if f.maximum is not None else ''}"
-            )
+        low, high = f.limits if f.writable else (f.minimum, f.maximum)
+        if low is not None or high is not None:
+            notes.append(f"range {'' if low is None else f'{low:,}'}..{'' if high is None else f'{high:,}'}")
         click.echo(f"  {f.key:<38} {f.kind:<11} {'; '.join(notes)}")
         click.echo(f"  {'':<38} {'':<11} {f.description}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -12,16 +13,35 @@ from schemas import ALL_TABLES, TABLES, get_table
 from seed import SEED_FILE, initial_data, seed_data
 from service.cascade import clear_samples
 from service.cli import cli, open_store, output, reports_errors
-from service.cli.write import progress, read_rows
+from service.cli.rowfiles import decode, parse_json, read_rows
+from service.cli.write import progress
 from service.imports import import_tables, restore_tables
 from service.integrity import integrity_problems
-from service.store import Store, ordered_rows
+from service.store import PRIVATE_FILE, Store, make_private_dir, ordered_rows
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _write_all(folder: Path, files: dict[str, str]) -> None:
+    """Write every file or none: each goes to a private temp file first, and only when all are
+    written and synced are they renamed into place (a full disk leaves no partial export)."""
+    make_private_dir(folder)
+    temps: dict[Path, Path] = {}
+    try:
+        for name, text in files.items():
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
+            temps[tmp] = folder / name
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
+            with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), PRIVATE_FILE)
+                fh.write(text.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, final in temps.items():
+            os.replace(tmp, final)
+    except BaseException:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
 
 
 @cli.command()
@@ -48,14 +68,16 @@ def export(obj: dict, names: tuple[str, ...], fmt: str, out: str | None) -> None
             click.echo(json.dumps({t.name: ordered_rows(data, t.name) for t in tables}, indent=2, ensure_ascii=False))
         return
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    files, counts = {}, {}
     with progress(sum(len(data.get(t.name, {})) for t in tables), "Exporting") as bar:
         for t in tables:
             rows = ordered_rows(data, t.name)
-            text = output.to_csv(t, rows) if fmt == "csv" else output.to_json(rows) + "\n"
-            _write_atomic(folder / f"{t.name}.{fmt}", text)
+            files[f"{t.name}.{fmt}"] = output.to_csv(t, rows) if fmt == "csv" else output.to_json(rows) + "\n"
+            counts[t.name] = len(rows)
             bar.update(len(rows))
-            click.echo(f"{t.name}: {len(rows)} row{'s' if len(rows) != 1 else ''} -> {folder / f'{t.name}.{fmt}'}")
+    _write_all(folder, files)
+    for name, count in counts.items():
+        click.echo(f"{name}: {count} row{'s' if count != 1 else ''} -> {folder / f'{name}.{fmt}'}")
 
 
 def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
@@ -68,12 +90,12 @@ def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
     for path in files:
         if path.suffix not in (".json", ".csv"):
             raise click.ClickException(f"{path}: import reads .json and .csv files")
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = decode(raw, str(path))
         if path.suffix == ".json" and text.lstrip().startswith("{") and path.stem not in TABLES:
-            try:
-                whole = json.loads(text)
-            except ValueError as exc:
-                raise click.ClickException(f"{path} is not valid JSON: {exc}") from None
+            whole = parse_json(text, str(path))
+            if not isinstance(whole, dict):
+                raise click.ClickException(f"{path} must hold an object of tables")
             for name, rows in whole.items():
                 if name.startswith("_"):
                     continue  # a store file's _meta
@@ -84,7 +106,7 @@ def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
             continue
         if path.stem not in TABLES:
             raise click.ClickException(f"{path}: the file name must be a table name, like AccountMaster{path.suffix}")
-        tables[path.stem] = read_rows(text, path.suffix[1:], str(path))
+        tables[path.stem] = read_rows(raw, path.suffix[1:], str(path))
         from_text[path.stem] = path.suffix == ".csv"
     for name, rows in tables.items():
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
