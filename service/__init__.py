@@ -5,17 +5,50 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request, request
+from flask.globals import request_ctx
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import RequestRedirect
 
 from service import auth, errors, requestlog
-from service.api import formulas, health, openapi, tables
+from service.api import formulas, health, openapi, params, tables
 from service.config import data_path, today_from
+from service.jsonout import json_response
 from service.snapshot import SnapshotCache
 from service.store import Store
 
 
+class CockpitFlask(Flask):
+    """Flask answering only in JSON: no redirects, and OPTIONS with a JSON body.
+
+    Werkzeug redirects some paths to a canonical form (`//health` to `/health` when it merges
+    slashes, a missing trailing slash); a JSON API has no business sending a client elsewhere,
+    so any routing redirect is a 404 in the error shape instead.
+    """
+
+    @staticmethod
+    def refuse_empty_segments() -> None:
+        """`//health` is not `/health`: Werkzeug strips leading slashes before matching (and
+        `merge_slashes = False` only covers the inner ones), so any empty path segment is a 404 here,
+        before a route, the token check or a redirect can see a path other than the one sent."""
+        if "//" in request.environ.get("PATH_INFO", ""):
+            raise NotFound()
+
+    def raise_routing_exception(self, request: Request):
+        if isinstance(request.routing_exception, RequestRedirect):
+            raise NotFound()
+        super().raise_routing_exception(request)
+
+    def make_default_options_response(self):
+        methods = sorted(request_ctx.url_adapter.allowed_methods())
+        response = json_response({"ok": True, "methods": methods})
+        response.allow.update(methods)
+        return response
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = CockpitFlask(__name__, static_folder=None)  # no static files: every answer is JSON
+    app.url_map.merge_slashes = False  # `/v1//tables` is not `/v1/tables` (and not a redirect to it)
     app.config.from_mapping(
         CSM_DATA=str(data_path()),
         CSM_TODAY=os.environ.get("CSM_TODAY") or None,
@@ -30,7 +63,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         requestlog.configure()
     requestlog.init_app(app)
+    app.before_request(app.refuse_empty_segments)
     auth.init_app(app)
+    app.before_request(params.reject_duplicates)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tables.bp)

@@ -19,6 +19,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def wsgi_app(app_config: dict[str, Any] | None = None):
+    """The app for a gunicorn worker."""
+    return create_app(app_config)
+
+
 class GunicornApp(BaseApplication):
     """gunicorn's documented embedding API: settings from our config module plus overrides."""
 
@@ -34,7 +39,7 @@ class GunicornApp(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(self.app_config)
+        return wsgi_app(self.app_config)
 
 
 def bind_address(host: str, port: int) -> str:

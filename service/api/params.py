@@ -1,4 +1,4 @@
-"""Query parameters: a name the endpoint does not take is an error, not silently ignored."""
+"""Query parameters: a name the endpoint does not take, or one given twice, is an error, not ignored."""
 
 from __future__ import annotations
 
@@ -20,4 +20,18 @@ def only(allowed: Iterable[str]) -> None:
             "unknown_parameter",
             f"Unknown query parameter {names}; this endpoint takes {takes}.",
             {name: ["Unknown parameter."] for name in unknown},
+        )
+
+
+def reject_duplicates() -> None:
+    """Every endpoint (a `before_request` hook): `?limit=5&limit=6` is ambiguous, so it is a 400
+    rather than one of the values picked silently (a proxy or cache may pick the other)."""
+    repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)
+    if repeated:
+        names = ", ".join(repr(n) for n in repeated)
+        raise ApiError(
+            400,
+            "duplicate_parameter",
+            f"Query parameter {names} is given more than once; give each parameter once.",
+            {name: ["Given more than once."] for name in repeated},
         )
