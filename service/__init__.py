@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
-from service import auth, errors, requestlog
+from service import auth, errors, paging, requestlog
 from service.api import formulas, health, openapi, params, tables
 from service.config import data_path, today_from
 from service.jsonout import json_response
@@ -52,6 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         CSM_DATA=str(data_path()),
         CSM_TODAY=os.environ.get("CSM_TODAY") or None,
+        CSM_SECRET_KEY=os.environ.get("CSM_SECRET_KEY") or None,
+        # No endpoint reads a body yet; when writes come, a body over 1 MiB is a 413, never read in full.
+        MAX_CONTENT_LENGTH=1024 * 1024,
     )
     if test_config:
         app.config.update(test_config)
@@ -60,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store = Store(app.config["CSM_DATA"])
     app.extensions["csm.store"] = store
     app.extensions["csm.snapshots"] = SnapshotCache(store, today_from(app.config["CSM_TODAY"]))
+    app.extensions["csm.continuations"] = paging.Continuations(paging.secret_key(app.config))
     if not app.testing:
         requestlog.configure()
     requestlog.init_app(app)

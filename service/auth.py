@@ -1,19 +1,30 @@
-"""Bearer-token authentication for every `/v1` route (design §5).
+"""Bearer-token authentication for every `/v1` route (design §5), and the service's secret files.
 
 Tokens come from `CSM_API_TOKENS` (comma-separated), else from a token file
 beside the store (`api-token`, created by `csm serve` on the embedded
 default's first run).  Comparison is constant-time: both sides are hashed to a
 fixed length and every configured token is compared, so neither a token's
 length nor its position leaks.  Tokens are never logged.
+
+Secret files (the token file, the continuation signing key) follow one set of
+rules: created 0600 in a folder created 0700 (an existing folder is left as
+it is), atomically (a temp file written in full, then hard-linked into place,
+so two processes starting at once never read a half-written secret and agree
+on the winner's), opened without following symlinks, and refused -- with a
+one-line message saying how to fix it -- when the file is not a regular file,
+not owned by the current user, or readable or writable by group or others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask, request
@@ -21,6 +32,11 @@ from flask import Flask, request
 from service.errors import ApiError
 
 TOKEN_FILE_NAME = "api-token"
+MAX_SECRET_FILE_BYTES = 64 * 1024
+
+
+class SecretFileError(Exception):
+    """A secret file that cannot be used safely; the message is one line and says how to fix it."""
 
 
 def parse_tokens(value: str | Iterable[str] | None) -> list[str]:
@@ -34,24 +50,110 @@ def token_file(store_path: str | os.PathLike) -> Path:
     return Path(store_path).with_name(TOKEN_FILE_NAME)
 
 
-def read_token_file(path: Path) -> list[str]:
+# --- secret files ---------------------------------------------------------------------------
+
+
+def read_secret_file(path: Path) -> str | None:
+    """The text of the secret file at `path`, None if there is none; SecretFileError if it is unsafe."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # O_NONBLOCK: a FIFO must not hang us
     try:
-        return parse_tokens(path.read_text(encoding="utf-8").splitlines())
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        return []
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SecretFileError(
+                f"{path} is a symbolic link, which a secret file must not be; replace it with the file itself"
+            ) from None
+        raise SecretFileError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SecretFileError(f"{path} is not a regular file; remove it and start again to create a new one")
+        if st.st_uid != os.geteuid():
+            raise SecretFileError(
+                f"{path} is owned by user id {st.st_uid}, not by this user ({os.geteuid()}); "
+                f"fix it with: chown {os.geteuid()} {path}"
+            )
+        if st.st_mode & 0o077:
+            raise SecretFileError(
+                f"{path} is open to group or others (mode {stat.S_IMODE(st.st_mode):04o}); "
+                f"fix it with: chmod 600 {path}"
+            )
+        chunks = []
+        size = 0
+        while size <= MAX_SECRET_FILE_BYTES:
+            chunk = os.read(fd, MAX_SECRET_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_SECRET_FILE_BYTES:
+        raise SecretFileError(f"{path} is too large to be a secret file ({MAX_SECRET_FILE_BYTES} bytes at most)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretFileError(f"{path} is not UTF-8 text; remove it and start again to create a new one") from None
+
+
+def ensure_secret_file(path: Path, make: Callable[[], str]) -> tuple[str, bool]:
+    """(text, created): the secret file's text, first creating it with `make()` if there is none.
+
+    The new file is written in full under a temporary name, then hard-linked to `path`: the link
+    either appears complete or fails with EEXIST, in which case another process won the race and
+    its secret is the one read and returned.
+    """
+    existing = read_secret_file(path)
+    if existing is not None:
+        return existing, False
+    folder = path.parent
+    try:
+        if not folder.exists():
+            os.makedirs(folder, mode=0o700, exist_ok=True)  # the mode applies to folders it creates
+        tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise SecretFileError(f"cannot create {path}: {exc.strerror}") from None
+    created = True
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(make())
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            created = False  # another process got there first: use its secret
+        except OSError as exc:
+            raise SecretFileError(f"cannot create {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    text = read_secret_file(path)
+    if text is None:  # removed between the link and the read: not a state to guess our way out of
+        raise SecretFileError(f"{path} disappeared while it was being created; start again")
+    return text, created
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+def read_token_file(path: Path) -> list[str]:
+    """The tokens in `path` (one a line), [] if there is no such file; SecretFileError if it is unsafe."""
+    text = read_secret_file(path)
+    return parse_tokens(text.splitlines()) if text is not None else []
 
 
 def ensure_token_file(path: Path) -> tuple[str, bool]:
     """The token in `path`, creating the file (mode 0600) with a new random token if needed."""
-    existing = read_token_file(path)
-    if existing:
-        return existing[0], False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(token + "\n")
-    return token, True
+    text, created = ensure_secret_file(path, lambda: secrets.token_urlsafe(32) + "\n")
+    tokens = parse_tokens(text.splitlines())
+    if not tokens:
+        raise SecretFileError(f"{path} holds no token; delete it and start again to create a new one")
+    return tokens[0], created
 
 
 def configured_tokens(config: dict) -> list[str]:

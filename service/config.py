@@ -2,6 +2,10 @@
 
 - `CSM_DATA`: the store file (default `./instance/csm.json`, created from the seed).
 - `CSM_TODAY`: `YYYY-MM-DD` to pin "today" for tests and demos (default: the clock).
+- `CSM_API_TOKENS`: comma-separated bearer tokens for `/v1` (default: the token file beside the store;
+  `service.auth`).
+- `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
+  generated once into `secret-key` beside the store; `service.paging`).
 """
 
 from __future__ import annotations

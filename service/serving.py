@@ -6,8 +6,10 @@ import ipaddress
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.errors import AppImportError
 
 from service import create_app, gunicorn_conf
+from service.auth import SecretFileError
 
 
 def is_loopback(host: str) -> bool:
@@ -20,8 +22,13 @@ def is_loopback(host: str) -> bool:
 
 
 def wsgi_app(app_config: dict[str, Any] | None = None):
-    """The app for a gunicorn worker."""
-    return create_app(app_config)
+    """The app for a gunicorn worker.  A secret file that is unsafe (or a bad CSM_SECRET_KEY) stops
+    gunicorn with the one-line reason -- gunicorn prints an AppImportError's message and halts --
+    rather than a traceback per worker."""
+    try:
+        return create_app(app_config)
+    except SecretFileError as exc:
+        raise AppImportError(f"Error: {exc}") from None
 
 
 class GunicornApp(BaseApplication):

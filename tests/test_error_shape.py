@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from service import paging
 from tests.conftest import authed
 
 
@@ -47,8 +46,8 @@ def test_continuation_of_another_table(ro_client):
     assert "EngagementLog" in body["error"]
 
 
-def test_forged_but_well_formed_token_for_an_old_version_is_a_conflict(ro_client):
-    token = paging.encode("EngagementLog", 987654, 3)
+def test_a_well_formed_token_for_an_old_version_is_a_conflict(ro_client):
+    token = ro_client.application.extensions["csm.continuations"].encode("EngagementLog", 987654, 3)
     body = assert_error(ro_client.get(f"/v1/tables/EngagementLog/rows?continuation={token}"), 409, "data_changed")
     assert "start the sync again" in body["error"]
 
@@ -75,12 +74,7 @@ def test_an_unexpected_error_is_json_not_a_traceback(app, monkeypatch):
     assert "secret" not in body["error"]
 
 
-@pytest.mark.parametrize("body", [b"{}", b"[1, 2]", b'["EngagementLog", "x", 1]', b"not json"])
+@pytest.mark.parametrize("body", [{}, [1, 2], ["EngagementLog", "x", 1], "not a list"])
 def test_a_signed_token_with_a_malformed_body_is_still_a_400(ro_client, body):
-    import base64
-    import hashlib
-    import hmac
-
-    mac = hmac.new(paging._KEY, body, hashlib.blake2b).digest()[: paging._DIGEST]
-    token = base64.urlsafe_b64encode(mac + body).decode().rstrip("=")
+    token = ro_client.application.extensions["csm.continuations"].serializer.dumps(body)
     assert_error(ro_client.get(f"/v1/tables/EngagementLog/rows?continuation={token}"), 400, "bad_continuation")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
 
 import requests
 
-from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
+from tests.helpers import ROOT, free_port, service_output, start_service, stop_service, wait_ready
 
 
 def run_serve(args, env, cwd=None):
@@ -24,32 +25,53 @@ def run_serve(args, env, cwd=None):
     )
 
 
-def test_first_run_creates_store_and_token_and_prints_a_working_curl(tmp_path):
+def test_first_run_creates_store_and_secrets_and_prints_a_working_curl(tmp_path):
     port = free_port()
     env = {**os.environ, "CSM_TODAY": "2026-11-20"}
-    env.pop("CSM_DATA", None)
-    env.pop("CSM_API_TOKENS", None)
+    for name in ("CSM_DATA", "CSM_API_TOKENS", "CSM_SECRET_KEY"):
+        env.pop(name, None)
     proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
     try:
         assert wait_ready(f"http://127.0.0.1:{port}/health", proc).status_code == 200
-        token_path = tmp_path / "instance" / "api-token"
+        instance = tmp_path / "instance"
+        token_path = instance / "api-token"
         token = token_path.read_text().strip()
         assert len(token) >= 32 and stat.S_IMODE(token_path.stat().st_mode) == 0o600
-        assert (tmp_path / "instance" / "csm.json").exists()
+        assert len((instance / "secret-key").read_text().strip()) >= 32
+        assert stat.S_IMODE((instance / "secret-key").stat().st_mode) == 0o600
+        assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+        assert (instance / "csm.json").exists()
         url = f"http://127.0.0.1:{port}/v1/tables"
         assert requests.get(url, timeout=5).status_code == 401
         response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
         assert response.status_code == 200 and len(response.json()["tables"]) == 16
+        # the curl printed at start-up works as printed, from the folder the service was started in
+        curl = next(line for line in service_output(proc).splitlines() if line.strip().startswith("try: curl"))
+        if shutil.which("curl"):
+            shell = subprocess.run(
+                [
+                    "bash",
+                    "-c",
+                    curl.strip().removeprefix("try: ").replace("curl -s", "curl -s -o /dev/null -w '%{http_code}'"),
+                ],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+            assert shell.stdout == "200", shell
     finally:
         output = stop_service(proc)
     assert f"at http://127.0.0.1:{port}" in output
-    assert "API token created in instance/api-token" in output
-    assert f"curl -s -H 'Authorization: Bearer {token}' http://127.0.0.1:{port}/v1/tables" in output
-    assert "Booting worker" in output  # gunicorn, not the development server
-    # one request line per request, with timing, and never the token
+    assert "API token created in instance/api-token: (hidden; --show-token prints it)" in output
+    assert (
+        f"""curl -s -H "Authorization: Bearer $(cat instance/api-token)" http://127.0.0.1:{port}/v1/tables""" in output
+    )
+    assert "Booting worker" in output and "Using worker: gthread" in output  # gunicorn, threaded
+    # one request line per request, with timing, and never the token: not even at start-up
     assert re.search(r"csm\.requests: GET /v1/tables 200 \d+\.\dms", output)
     assert re.search(r"csm\.requests: GET /v1/tables 401 \d+\.\dms", output)
-    assert output.count(token) == 1  # only in the curl printed at start-up
+    assert token not in output
 
 
 def test_refuses_a_non_loopback_bind_without_tokens(tmp_path):

@@ -67,11 +67,12 @@ def table_rows(name: str):
     only(("limit", "continuation"))
     limit = _limit()
     snap = snapshot()
+    continuations = current_app.extensions["csm.continuations"]
     token = request.args.get("continuation")
     after = 0
     if token:
         try:
-            version, after = paging.decode(token, table.name)
+            version, after = continuations.decode(token, table.name)
         except paging.BadToken as exc:
             raise ApiError(
                 400, "bad_continuation", f"continuation: {exc}.", {"continuation": [str(exc).capitalize() + "."]}
@@ -85,7 +86,7 @@ def table_rows(name: str):
             )
     rows = snap.rows(table.name)
     positions, last = rows.page_after(after, limit)
-    continuation = paging.encode(table.name, snap.version, last) if last is not None else None
+    continuation = continuations.encode(table.name, snap.version, last) if last is not None else None
     # Assembled from each row's cached JSON: a page costs a join, not a serialisation.
     body = b"".join(
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import click
@@ -17,17 +18,24 @@ from service.store import Store, StoreError
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--workers", type=click.IntRange(1, 64), help="gunicorn workers (default: one per core).")
+@click.option("--threads", type=click.IntRange(1, 256), help="Threads per worker (default: 8).")
 @click.option("--dev", is_flag=True, help="Flask's single-process development server instead of gunicorn.")
+@click.option("--show-token", is_flag=True, help="Print the token file's token (never a token from CSM_API_TOKENS).")
 @click.pass_obj
-def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> None:
+def serve(
+    obj: dict, host: str, port: int, workers: int | None, threads: int | None, dev: bool, show_token: bool
+) -> None:
     """Serve the 16 tables and the formulas over HTTP, under gunicorn.
 
     On the embedded default's first run the store is created from the seed and an API token is
-    written beside it (instance/api-token). Listening beyond loopback needs CSM_API_TOKENS.
+    written beside it (instance/api-token), with the key that signs continuations
+    (instance/secret-key, unless CSM_SECRET_KEY is set). Listening beyond loopback needs
+    CSM_API_TOKENS. The token is not printed unless --show-token; tokens from CSM_API_TOKENS never are.
 
     Example: csm serve --host 127.0.0.1 --port 8000
     """
-    from service.auth import ensure_token_file, parse_tokens, token_file
+    from service import paging
+    from service.auth import SecretFileError, ensure_token_file, parse_tokens, token_file
     from service.serving import GunicornApp, bind_address, is_loopback
 
     explicit_tokens = parse_tokens(os.environ.get("CSM_API_TOKENS"))
@@ -41,26 +49,33 @@ def serve(obj: dict, host: str, port: int, workers: int | None, dev: bool) -> No
         store = Store(obj["db"], initial=initial_data if not obj["db_explicit"] else None)
         if not store.path.exists() and obj["db_explicit"]:
             raise StoreError(f"no store at {store.path}; create one with `csm --db {store.path} reset --yes`")
+        if not store.path.parent.exists():  # first run: the folder of the store and its secrets is private
+            os.makedirs(store.path.parent, mode=0o700, exist_ok=True)
         store.read()  # creates the embedded default from the seed on first run; fails clearly if unreadable
-    except (StoreError, ConfigError) as exc:
+        # The secrets, checked (and created on first run) before any worker starts, so that every
+        # worker reads the same ones and an unsafe file stops the start with one line, not a traceback.
+        paging.secret_key({"CSM_DATA": str(store.path)})
+        if not explicit_tokens:
+            path = token_file(store.path)
+            token, created = ensure_token_file(path)
+    except (StoreError, ConfigError, SecretFileError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    if explicit_tokens:
-        token, note = explicit_tokens[0], "from CSM_API_TOKENS"
-    else:
-        path = token_file(store.path)
-        token, created = ensure_token_file(path)
-        note = f"{'created in' if created else 'from'} {path}"
     url = f"http://{bind_address(host, port).rsplit(':', 1)[0]}:{port}"
     click.echo(f"CSM Cockpit serving {store.path} at {url}")
-    click.echo(f"  API token {note}")
-    click.echo(f"  try: curl -s -H 'Authorization: Bearer {token}' {url}/v1/tables")
+    if explicit_tokens:
+        click.echo("  API token: one of CSM_API_TOKENS (never printed; export one as CSM_TOKEN for this curl)")
+        click.echo(f'  try: curl -s -H "Authorization: Bearer $CSM_TOKEN" {url}/v1/tables')
+    else:
+        shown = token if show_token else "(hidden; --show-token prints it)"
+        click.echo(f"  API token {'created in' if created else 'from'} {path}: {shown}")
+        click.echo(f'  try: curl -s -H "Authorization: Bearer $(cat {shlex.quote(str(path))})" {url}/v1/tables')
     config = {"CSM_DATA": str(store.path)}
     if dev:
         from service import create_app
 
         create_app(config).run(host=host, port=port)
         return
-    GunicornApp({"bind": bind_address(host, port), "workers": workers}, config).run()
+    GunicornApp({"bind": bind_address(host, port), "workers": workers, "threads": threads}, config).run()
 
 
 @cli.command()
