@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from service import gunicorn_conf
+
 # (label, getter, budget, check).  A budget marked "(1,000 accounts)" is the design's scale
 # point and is checked there only; at 10,000 accounts the design asks for linear growth.
 BUDGET = [
@@ -54,7 +56,8 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {machine}; the load generator (wrk) shares the two cores with the server.",
         "- Command: `bash bench/run` (sizes and wrk duration: `BENCH_SIZES=1000,10000 BENCH_SECONDS=10`).",
-        "- Server: `csm serve` (gunicorn, sync workers, one per core) on 127.0.0.1; wrk 2 threads, 8 connections,"
+        f"- Server: `csm serve` (gunicorn, {gunicorn_conf.worker_class} workers with {gunicorn_conf.threads} threads,"
+        " one per core) on 127.0.0.1; wrk 2 threads, 8 connections,"
         " 10 s per endpoint; `CSM_TODAY=2026-11-20`.",
         "- Data: bench/portfolio.py, the seed's per-account proportions (33 synced rows an account) plus a lighter"
         " history (6 health snapshots, 4 values per metric): about 56 rows an account.",

@@ -172,8 +172,9 @@ class SnapshotCache:
         self._store = store
         self._today = today
         self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._snapshot: Snapshot | None = None
+        # (stat key, snapshot) in one attribute, read once: with threaded workers a request must never
+        # pair one version's key with another version's snapshot.
+        self._current: tuple[tuple, Snapshot] | None = None
 
     def current(self) -> Snapshot:
         try:
@@ -181,18 +182,19 @@ class SnapshotCache:
             key = (st.st_ino, st.st_mtime_ns, st.st_size, self._today())
         except FileNotFoundError:
             key = None
-        snap = self._snapshot
-        if snap is not None and key == self._key:
-            return snap
+        current = self._current
+        if current is not None and key is not None and current[0] == key:
+            return current[1]
         with self._lock:
-            if self._snapshot is None or key != self._key or key is None:
+            current = self._current
+            if current is None or key is None or current[0] != key:
                 data, st = self._store.read()
                 today = self._today()
-                self._snapshot = None  # let the old snapshot go before the new one is built
-                self._snapshot = build(data, today)
-                self._key = (st.st_ino, st.st_mtime_ns, st.st_size, today)
+                self._current = current = None  # let the old snapshot go before the new one is built
+                snapshot = build(data, today)
+                self._current = current = ((st.st_ino, st.st_mtime_ns, st.st_size, today), snapshot)
                 del data
                 # Millions of long-lived objects: keep the cyclic collector from rescanning them on
                 # every full collection (a ~300 ms pause per collection at 10,000 accounts).
                 gc.freeze()
-            return self._snapshot
+            return current[1]
