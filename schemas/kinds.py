@@ -130,6 +130,11 @@ def _text_kind(name: str, hint: str | None, max_length: int, served=fields.Strin
     return Kind(name, "string", "String", hint, write, lambda f, kwargs: served(**kwargs), _as_text, **kw)
 
 
+def _string_kind(name: str, hint: str, *, write: MarshmallowFactory, served: MarshmallowFactory) -> Kind:
+    """A kind whose JSON string is its value (a date, an e-mail address), checked by `write`."""
+    return Kind(name, "string", "String", hint, write, served, _as_text, text_is_value=True)
+
+
 def _number_kind(name: str, hint: str | None, *, integer: bool, limit: float, options) -> Kind:
     strict, described = (v.StrictInteger, fields.Integer) if integer else (v.StrictNumber, fields.Float)
     parse = v.integer_from_text if integer else v.number_from_text
@@ -152,25 +157,17 @@ KINDS: dict[str, Kind] = {
         _text_kind("id", None, 40, text_is_value=True),
         _text_kind("text", None, v.MAX_TEXT, text_is_value=True),
         _text_kind("long_text", None, v.MAX_LONG_TEXT, text_is_value=True),
-        Kind(
+        _string_kind(
             "email",
-            "string",
-            "String",
             "Email",
             write=lambda f, kw: fields.Email(validate=validate.Length(max=320), **kw),
             served=lambda f, kw: fields.Email(**kw),
-            from_text=_as_text,
-            text_is_value=True,
         ),
-        Kind(
+        _string_kind(
             "url",
-            "string",
-            "String",
             "Url",
             write=lambda f, kw: fields.URL(validate=validate.Length(max=v.MAX_TEXT), **kw),
             served=lambda f, kw: fields.String(**kw),  # urls are served as written: no format promise
-            from_text=_as_text,
-            text_is_value=True,
         ),
         _number_kind("integer", None, integer=True, limit=v.NUMBER_LIMIT, options=lambda f: [("precision", 0)]),
         _number_kind("number", None, integer=False, limit=v.NUMBER_LIMIT, options=_precision),
@@ -189,25 +186,12 @@ KINDS: dict[str, Kind] = {
             limit=v.NUMBER_LIMIT,
             options=lambda f: [("minimum", _whole(f.minimum)), ("maximum", _whole(f.maximum)), ("step", 1)],
         ),
-        Kind(
-            "date",
-            "string",
-            "String",
-            "Date",
-            write=lambda f, kw: v.IsoDate(**kw),
-            served=lambda f, kw: fields.Date(**kw),
-            from_text=_as_text,
-            text_is_value=True,
-        ),
-        Kind(
+        _string_kind("date", "Date", write=lambda f, kw: v.IsoDate(**kw), served=lambda f, kw: fields.Date(**kw)),
+        _string_kind(
             "datetime",
-            "string",
-            "String",
             "DateTime",
             write=lambda f, kw: v.IsoDateTime(**kw),
             served=lambda f, kw: fields.DateTime(**kw),
-            from_text=_as_text,
-            text_is_value=True,
         ),
         Kind(
             "boolean",
