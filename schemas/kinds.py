@@ -229,7 +229,7 @@ KINDS: dict[str, Kind] = {
             write=lambda f, kw: fields.List(_row_id(f), validate=_no_duplicates, **kw),
             served=lambda f, kw: fields.List(fields.Nested(ref_schema(f.ref)), **kw),
             from_text=lambda f, text, resolve: [
-                resolve_reference(f, resolve, str(item).strip()) for item in v.list_from_text(f.key, text)
+                resolve_reference(f, resolve, str(item)) for item in v.list_from_text(f.key, text)
             ],
         ),
         Kind(

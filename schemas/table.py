@@ -11,6 +11,7 @@ from schemas.fields import Field
 ID_DIGITS = 5
 #: Ids stay within what every consumer (JavaScript's numbers, Coda) holds exactly.
 MAX_ID_DIGITS = 12
+MAX_ID_NUMBER = 10**MAX_ID_DIGITS - 1
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from marshmallow import RAISE, Schema, ValidationError
 from schemas.catalog import get_table
 from schemas.kinds import field_for
 from schemas.table import Table
+from schemas.values import IsoDateTime
 
 Errors = dict[str, Any]
 
@@ -120,3 +121,33 @@ def check_links(
 def unique_form(value: Any) -> Any:
     """What uniqueness compares: text trimmed, inner spaces collapsed, case folded."""
     return " ".join(value.split()).casefold() if isinstance(value, str) else value
+
+
+_STAMP = IsoDateTime()
+
+
+def load_with_stamps(table: Table, values: Any, row_id: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """`load_row` for a restored row that may carry its automatic stamps: (clean values, stamps).
+
+    A stamp must be a valid date-time and is kept in its stored form (UTC, `...Z`); a missing
+    or empty one is left out, to be stamped now.  RowInvalid names every bad field, stamps included.
+    """
+    if not isinstance(values, dict):
+        return load_row(table, values, row_id=row_id), {}
+    autos = [f.key for f in table.stored_fields if f.auto and f.key in values]
+    stamps: dict[str, str] = {}
+    errors: Errors = {}
+    for key in autos:
+        if values[key] is None or values[key] == "":
+            continue
+        try:
+            stamps[key] = _STAMP.deserialize(values[key])
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    try:
+        clean = load_row(table, {k: v for k, v in values.items() if k not in autos}, row_id=row_id)
+    except RowInvalid as exc:
+        raise RowInvalid(table.name, {**errors, **exc.errors}, row_id) from None
+    if errors:
+        raise RowInvalid(table.name, errors, row_id)
+    return clean, stamps

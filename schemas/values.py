@@ -13,6 +13,10 @@ Decided here (the seeds are silent):
   added to the last engagement) then stays far inside what Python, JavaScript and Coda can represent.
 - A number written without its own range is held to +/- 10^12 (percentages +/- 10^6): sums over tens of
   thousands of rows stay finite and exact, and every value fits JavaScript's safe integers.
+- Optional text that is blank (empty or only white space) is stored as null: a CSV cell cannot tell the
+  two apart, and an export must import back to the same values.
+- Typed numbers group thousands with `,` or `_` in threes only (`1,200,000`): `1,5` is refused rather than
+  read as 15.  Dates are `YYYY-MM-DD` only (no ISO week or ordinal forms).
 """
 
 from __future__ import annotations
@@ -71,7 +75,9 @@ class Text(fields.String):
         problem = text_problem(text)
         if problem is None and len(text) > self.max_length:
             problem = f"Longer than {self.max_length:,} characters."
-        if problem is None and not self.blank and not text.strip():
+        if problem is None and not text.strip():
+            if self.blank:
+                return None  # blank optional text is no text: stored as null, as a CSV cell reads back
             problem = "Must not be blank."
         if problem:
             raise ValidationError(problem)
@@ -105,9 +111,12 @@ class StrictInteger(fields.Field):
         return value
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(value: object) -> dt.date:
     """A `YYYY-MM-DD` date within DATE_RANGE; ValueError otherwise."""
-    if not isinstance(value, str) or len(value) != 10 or not value.isascii():
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("not a date")
     day = dt.date.fromisoformat(value)
     if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
@@ -172,7 +181,9 @@ def id_problem(table: Any, value: object) -> str:
 
 # --- text typed by people -------------------------------------------------------------
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9][0-9,_]*)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+_NUMBER = re.compile(
+    r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,3})?"
+)
 
 
 def number_from_text(key: str, text: str) -> int | float:
@@ -213,7 +224,8 @@ def boolean_from_text(key: str, text: str) -> bool:
 
 
 def list_from_text(key: str, text: str) -> list[Any]:
-    """A JSON list (`["a", "b"]`) or comma-separated text (`a, b`)."""
+    """A JSON list (`["a", "b"]`, items exactly as written) or comma-separated text (`a, b`: the white
+    space around each comma is the separator's)."""
     stripped = text.strip()
     if stripped.startswith("["):
         value = json_from_text(key, stripped, "a JSON list")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from schemas import ALL_TABLES
 from schemas.table import Table
-from schemas.validation import RowInvalid, check_links, describe, load_row, unique_form
+from schemas.validation import RowInvalid, check_links, describe, load_with_stamps, unique_form
 from service.store import meta_of
 
 
@@ -52,7 +52,8 @@ def _row_problems(table: Table, doc: dict, ids: dict[str, set[str]], holders: di
     if extra:
         problems.append(f"{label}: unknown keys {sorted(extra)}")
     try:
-        load_row(table, {f.key: doc.get(f.key) for f in table.writable_fields}, row_id=row_id)
+        stored = {f.key: doc.get(f.key) for f in table.stored_fields if f.writable or f.auto}
+        load_with_stamps(table, stored, row_id)
     except RowInvalid as exc:
         return [*problems, f"{label}: {describe(exc.errors)}"]  # links of ill-typed values mean nothing
 

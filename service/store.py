@@ -28,6 +28,7 @@ import errno
 import fcntl
 import gc
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -35,18 +36,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from marshmallow import ValidationError
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
 from schemas import TABLES, get_table, referrers
-from schemas.table import ID_DIGITS, MAX_ID_DIGITS, Table
-from schemas.validation import Errors, RowInvalid, check_links, load_row, unique_form
-from schemas.values import IsoDateTime
+from schemas.table import ID_DIGITS, MAX_ID_DIGITS, MAX_ID_NUMBER, Table
+from schemas.validation import RowInvalid, check_links, load_row, load_with_stamps, unique_form
 
 META = "_meta"
 FORMAT = 1
+MAX_VERSION = 2**53  # exact in every JSON reader; a version a second for 285 million years
 LOCK_TIMEOUT_S = 30.0
 
 
@@ -131,13 +131,15 @@ def shape_problem(data: object) -> str | None:
     meta = meta.get("1") if isinstance(meta, dict) else None
     if not isinstance(meta, dict):
         return f"no {META} table"
-    if meta.get("format") != FORMAT:
+    if type(meta.get("format")) is not int or meta.get("format") != FORMAT:
         return f"{META} says format {meta.get('format')!r}; this version reads format {FORMAT}"
     version, next_ids = meta.get("version"), meta.get("next_ids", {})
-    if type(version) is not int or version < 0:
-        return f"{META} version {version!r} is not a whole number"
-    if not isinstance(next_ids, dict) or any(type(n) is not int or n < 1 for n in next_ids.values()):
-        return f"{META} next_ids is not a map of table names to positive whole numbers"
+    if type(version) is not int or not 0 <= version <= MAX_VERSION:
+        return f"{META} version {version!r} is not a whole number from 0 to {MAX_VERSION}"
+    if not isinstance(next_ids, dict) or any(
+        type(n) is not int or not 1 <= n <= MAX_ID_NUMBER + 1 for n in next_ids.values()
+    ):
+        return f"{META} next_ids is not a map of table names to id numbers (1 to {MAX_ID_NUMBER + 1:,})"
     for name in data:
         if name != META and name not in TABLES:
             return f"{name!r} is not a table of this version (see `csm tables`)"
@@ -267,7 +269,7 @@ class Transaction:
                 else:
                     clean, stamps = load_row(table, values, row_id=row_id), {}
                 if row_id is None:
-                    number = max(next_ids.get(table.name, 1), 1)
+                    number = self._next_number(table, next_ids.get(table.name, 1))
                     row_id = table.make_id(number)
                 else:
                     number = table.id_number(row_id)
@@ -292,6 +294,15 @@ class Transaction:
             self._db.table(table.name).insert_multiple(docs)
             self.changed = True
         return ids
+
+    def _next_number(self, table: Table, planned: int) -> int:
+        """The number of the next new id: the high-water mark, past any row a hand edit put beyond it."""
+        number = max(planned, 1)
+        if self._db.table(table.name).contains(doc_id=number):
+            number = max(map(int, self.data[table.name])) + 1
+        if number > MAX_ID_NUMBER:
+            raise StoreError(f"{table.name} has used every id up to {table.make_id(MAX_ID_NUMBER)}; no new row fits")
+        return number
 
     def update(self, table_name: str, row_id: str, changes: dict[str, Any]) -> dict:
         """Validate and apply changes to one row; returns the row after."""
@@ -418,36 +429,6 @@ class Transaction:
             raise RowInvalid(table.name, errors, row[table.id_key])
 
 
-_STAMP = IsoDateTime()
-
-
-def load_with_stamps(table: Table, values: Any, row_id: str | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """`load_row` for a restored row that may carry its automatic stamps: (clean values, stamps).
-
-    A stamp must be a valid date-time and is kept in its stored form (UTC, `...Z`); a missing
-    or empty one is left out, to be stamped now.  RowInvalid names every bad field, stamps included.
-    """
-    if not isinstance(values, dict):
-        return load_row(table, values, row_id=row_id), {}
-    autos = [f.key for f in table.stored_fields if f.auto and f.key in values]
-    stamps: dict[str, str] = {}
-    errors: Errors = {}
-    for key in autos:
-        if values[key] is None or values[key] == "":
-            continue
-        try:
-            stamps[key] = _STAMP.deserialize(values[key])
-        except ValidationError as exc:
-            errors[key] = exc.messages
-    try:
-        clean = load_row(table, {k: v for k, v in values.items() if k not in autos}, row_id=row_id)
-    except RowInvalid as exc:
-        raise RowInvalid(table.name, {**errors, **exc.errors}, row_id) from None
-    if errors:
-        raise RowInvalid(table.name, errors, row_id)
-    return clean, stamps
-
-
 def empty_data() -> dict:
     data: dict = {META: {"1": {"format": FORMAT, "version": 0, "next_ids": {}}}}
     for name in TABLES:
@@ -469,11 +450,17 @@ class Store:
         """The parsed file and the stat of exactly the file read (no lock needed)."""
         self.ensure()
         try:
-            with open(self.path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                raw = fh.read()
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
-            raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from None
+            raise StoreError(f"cannot read the store {self.path}: {_why(exc)}") from None
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise StoreError(f"the store {self.path} is not a regular file")
+            try:
+                raw = fh.read()
+            except OSError as exc:
+                raise StoreError(f"cannot read the store {self.path}: {_why(exc)}") from None
         return parse(raw, self.path), st
 
     def ensure(self) -> None:
@@ -526,6 +513,8 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        if not _is_regular(self.path, missing_ok=True):  # a device, a folder, a symlink: never replaced
+            raise StoreError(f"the store {self.path} is not a regular file; give the path of the store file itself")
         try:
             make_private_dir(self.path.parent)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
@@ -556,11 +545,16 @@ class Store:
         payload = dumps(data)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
+            if not _is_regular(self.path, missing_ok=True):  # checked under the lock too: nothing swapped it in
+                raise StoreError(f"the store {self.path} is not a regular file; it was left unchanged")
             # Only the lock holder writes, so any temp file lying here was left by a writer
             # that died mid-write (SIGKILL, power loss): it was never renamed, so it is junk.
+            # (Exactly this store's: `.a.json.x.<pid>.tmp` belongs to the store beside it.)
+            own = re.compile(rf"\.{re.escape(self.path.name)}\.[0-9]+\.tmp")
             for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-                with contextlib.suppress(FileNotFoundError):
-                    stale.unlink()
+                if own.fullmatch(stale.name):
+                    with contextlib.suppress(FileNotFoundError):
+                        stale.unlink()
             mode = stat.S_IMODE(os.stat(self.path).st_mode) if previous is not None else PRIVATE_FILE
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
         except OSError as exc:
@@ -598,6 +592,19 @@ PRIVATE_DIR = 0o700
 
 
 def make_private_dir(path: Path) -> None:
-    """Create `path` (and missing parents) readable by the owner only; an existing folder is left as it is."""
-    if not path.is_dir():
-        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    """Create `path` and any missing parents readable by the owner only; existing folders are left as they are."""
+    missing = [p for p in (path, *path.parents) if not p.is_dir()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=PRIVATE_DIR)
+
+
+def _is_regular(path: Path, *, missing_ok: bool) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return missing_ok
+
+
+def _why(exc: OSError) -> str:
+    return "it is a symbolic link; give the file itself" if exc.errno == errno.ELOOP else str(exc.strerror)

@@ -29,7 +29,7 @@ from service.store import NotFound, StillReferenced, Store, StoreError
     "--db",
     "db",
     envvar="CSM_DATA",
-    type=click.Path(dir_okay=False),
+    type=click.Path(dir_okay=False, readable=False),  # the store says why it cannot read a file; reset repairs it
     help="Store file (default: $CSM_DATA, else instance/csm.json). Point it at seed/seed.json to edit the seed.",
 )
 @click.pass_context
@@ -79,8 +79,34 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:  # a file we read or write: missing, not allowed, disk full
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(printable(f"{where}{exc.strerror or exc}")) from None
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            blame_the_store(exc)
+            raise
 
     return wrapper
+
+
+def blame_the_store(exc: Exception) -> None:
+    """An unexpected error while working on the store: if the store breaks its schema (a hand edit
+    `csm validate` would list), say so in one line instead of failing with the symptom."""
+    obj = click.get_current_context().find_object(dict) or {}
+    if not obj.get("db"):
+        return
+    from service.integrity import integrity_problems
+
+    try:
+        data, _ = Store(obj["db"]).read()
+        problems = integrity_problems(data)
+    except Exception:  # noqa: BLE001 -- the original error is the one to report
+        return
+    if problems:
+        raise click.ClickException(
+            printable(
+                f"the store {obj['db']} holds values its schema does not allow, which this command cannot work with "
+                f"({len(problems)} problem{'s' if len(problems) != 1 else ''}; the first: {problems[0]}). "
+                "See `csm validate`; fix them with `csm update`, restore a backup or `csm reset --yes`"
+            )
+        ) from exc
 
 
 def printable(text: str) -> str:

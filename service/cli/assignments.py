@@ -32,6 +32,8 @@ def parse_assignments(table_name: str, pairs: Iterable[str], option: str) -> lis
             raise ConversionError("", f"{option} takes FIELD=VALUE; got {pair!r}.")
         if key not in table.by_key:
             raise ConversionError("", f"{table.name} has no field {key!r} (see `csm schema {table.name}`).")
+        if option == "--set" and any(key == k for k, _ in out):
+            raise ConversionError(key, f"given twice with {option}; give each field once.")
         out.append((key, text))
     return out
 

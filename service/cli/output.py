@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterable
 from typing import Any
@@ -73,15 +74,25 @@ def to_csv(table: Table, rows: list[dict]) -> str:
 
 
 def _label(table: Table, key: str, value: Any) -> str:
+    """A cell for people: references by name, lists joined, white space folded, controls escaped."""
     f = table.by_key.get(key)
     if f is not None and f.ref and value is not None:
         target = get_table(f.ref)
         items = value if isinstance(value, list) else [value]
-        return ", ".join(str(v.get(target.display_key) if isinstance(v, dict) else v) for v in items)
-    if isinstance(value, list):
-        return ", ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
-    text = csv_cell(value)
-    return " ".join(text.split())
+        text = ", ".join(str(v.get(target.display_key) if isinstance(v, dict) else v) for v in items)
+    elif isinstance(value, list):
+        text = ", ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
+    else:
+        text = csv_cell(value)
+    return _visible(" ".join(text.split()))
+
+
+def _visible(text: str) -> str:
+    """No terminal control sequences on a person's screen: control characters shown as escapes."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def to_table(table: Table, rows: list[dict], keys: list[str] | None = None) -> str:

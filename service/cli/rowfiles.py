@@ -53,11 +53,28 @@ def decode(raw: bytes, source: str) -> str:
 
 def parse_json(text: str, source: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
     except RecursionError:
         raise InputError(f"{source} is nested too deeply to be rows of a table") from None
-    except ValueError as exc:  # JSONDecodeError, and integers too long to convert
+    except _RepeatedKey as exc:
+        raise InputError(f"{source} gives the key {exc.args[0]!r} twice in one object") from None
+    except json.JSONDecodeError as exc:
         raise InputError(f"{source} is not valid JSON: {exc}") from None
+    except ValueError:  # Python refuses to convert integers of thousands of digits
+        raise InputError(f"{source} holds a number too long to be a value") from None
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(key)
+        out[key] = value
+    return out
 
 
 def read_rows(raw: bytes, fmt: str, source: str) -> list[dict[str, Any]]:
@@ -67,7 +84,7 @@ def read_rows(raw: bytes, fmt: str, source: str) -> list[dict[str, Any]]:
         return read_csv(text, source)
     if fmt == "nl":
         out = []
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may stand inside a string
             if line.strip():
                 row = parse_json(line, f"{source} line {n}")
                 if not isinstance(row, dict):

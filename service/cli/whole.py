@@ -24,11 +24,15 @@ def _write_all(folder: Path, files: dict[str, str]) -> None:
     """Write every file or none: each goes to a private temp file first, and only when all are
     written and synced are they renamed into place (a full disk leaves no partial export)."""
     make_private_dir(folder)
+    in_the_way = [name for name in files if os.path.lexists(folder / name) and not (folder / name).is_file()]
+    if in_the_way:
+        raise click.ClickException(f"{folder / in_the_way[0]} is in the way (not a file); nothing was exported")
     temps: dict[Path, Path] = {}
+    current = folder
     try:
         for name, text in files.items():
-            tmp = folder / f".{name}.{os.getpid()}.tmp"
-            temps[tmp] = folder / name
+            tmp, current = folder / f".{name}.{os.getpid()}.tmp", folder / name
+            temps[tmp] = current
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
                 os.fchmod(fh.fileno(), PRIVATE_FILE)
@@ -37,10 +41,13 @@ def _write_all(folder: Path, files: dict[str, str]) -> None:
                 os.fsync(fh.fileno())
         for tmp, final in temps.items():
             os.replace(tmp, final)
-    except BaseException:
+    except BaseException as exc:
         for tmp in temps:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        if isinstance(exc, OSError):
+            where = temps.get(Path(exc.filename), exc.filename) if exc.filename else current
+            raise click.ClickException(f"cannot write {where}: {exc.strerror}; nothing was exported") from None
         raise
 
 
@@ -87,9 +94,15 @@ def _load_import(source: Path) -> tuple[dict[str, list[dict]], dict[str, bool]]:
         raise click.ClickException(f"{source} holds no .json or .csv files")
     tables: dict[str, list[dict]] = {}
     from_text: dict[str, bool] = {}
+    stems = [p.stem for p in files]
+    twice = sorted({s for s in stems if stems.count(s) > 1})
+    if twice:
+        raise click.ClickException(f"{source} holds {twice[0]} as both .json and .csv; keep one")
     for path in files:
         if path.suffix not in (".json", ".csv"):
             raise click.ClickException(f"{path}: import reads .json and .csv files")
+        if not path.is_file():
+            raise click.ClickException(f"{path} is not a regular file")
         raw = path.read_bytes()
         text = decode(raw, str(path))
         if path.suffix == ".json" and text.lstrip().startswith("{") and path.stem not in TABLES:
