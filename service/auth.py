@@ -30,6 +30,7 @@ from pathlib import Path
 from flask import Flask, request
 
 from service.errors import ApiError
+from service.store import make_private_dir
 
 TOKEN_FILE_NAME = "api-token"
 MAX_SECRET_FILE_BYTES = 64 * 1024
@@ -111,8 +112,7 @@ def ensure_secret_file(path: Path, make: Callable[[], str]) -> tuple[str, bool]:
         return existing, False
     folder = path.parent
     try:
-        if not folder.exists():
-            os.makedirs(folder, mode=0o700, exist_ok=True)  # the mode applies to folders it creates
+        make_private_dir(folder)  # folders it creates are 0700, parents included
         tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as exc:
