@@ -96,6 +96,3 @@ def clear_samples(tx: Transaction, seed: dict) -> tuple[CascadeReport, list[str]
         report.deleted.update(more.deleted)
         report.cleared += more.cleared
     return report, kept
-
-
-# --- integrity ----------------------------------------------------------------------

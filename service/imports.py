@@ -222,6 +222,3 @@ def _dangling_after_restore(tx: Transaction, before: Mapping[str, set[str]]) -> 
                         f"which the restore removes (restore {source.name} too, or change the row first)"
                     )
     return problems
-
-
-# --- filters and bulk updates -------------------------------------------------------
