@@ -83,8 +83,8 @@ def csm(store_path, monkeypatch):
     monkeypatch.setenv("CSM_TODAY", TODAY)
     runner = CliRunner()
 
-    def run(*args, input=None):
-        return runner.invoke(cli, ["--db", str(store_path), *args], input=input)
+    def run(*args, input=None, db=store_path):
+        return runner.invoke(cli, ["--db", str(db), *args], input=input)
 
     return run
 

@@ -80,3 +80,15 @@ def stop_service(proc: subprocess.Popen) -> str:
     output = service_output(proc)
     proc.log_path.unlink(missing_ok=True)
     return output
+
+
+def run_serve(args: list[str], env: dict, cwd=None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`csm serve <args>` expected to stop by itself (a refusal), with its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "service", "serve", *args],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -14,17 +14,6 @@ from service.cli import cli
 from service.store import dumps
 
 
-@pytest.fixture
-def csm(store_path, monkeypatch):
-    monkeypatch.setenv("CSM_TODAY", "2026-11-20")
-    runner = CliRunner()
-
-    def run(*args, input=None, db=store_path):
-        return runner.invoke(cli, ["--db", str(db), *args], input=input)
-
-    return run
-
-
 def stored(path, table):
     return list(orjson.loads(path.read_bytes())[table].values())
 

@@ -8,9 +8,7 @@ import sys
 
 import orjson
 import pytest
-from click.testing import CliRunner
 
-from service.cli import cli
 from tests.helpers import ROOT
 
 NEW_ACCOUNT = [
@@ -23,17 +21,6 @@ NEW_ACCOUNT = [
     "--set", "arr=120,000",
     "--set", "customer_success_manager=James Okafor",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def csm(store_path, monkeypatch):
-    monkeypatch.setenv("CSM_TODAY", "2026-11-20")
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(cli, ["--db", str(store_path), *args], input=input)
-
-    return run
 
 
 def stored(store_path, table):

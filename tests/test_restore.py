@@ -7,23 +7,10 @@ import re
 
 import orjson
 import pytest
-from click.testing import CliRunner
 
 from schemas import ALL_TABLES
-from service.cli import cli
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-@pytest.fixture
-def csm(store_path, monkeypatch):
-    monkeypatch.setenv("CSM_TODAY", "2026-11-20")
-    runner = CliRunner()
-
-    def run(*args, input=None, db=store_path):
-        return runner.invoke(cli, ["--db", str(db), *args], input=input)
-
-    return run
 
 
 def tables_of(path) -> dict:

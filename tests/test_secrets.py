@@ -30,7 +30,7 @@ from service.auth import (
     token_file,
 )
 from tests.conftest import AUTH, TODAY, TOKEN
-from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
+from tests.helpers import ROOT, free_port, run_serve, start_service, stop_service, wait_ready
 
 KEY = "k" * 40
 
@@ -375,17 +375,6 @@ def test_a_token_of_another_table_names_it(keyed):
 
 
 # --- csm serve: refusals and the banner -----------------------------------------------------------
-
-
-def run_serve(args, env, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "service", "serve", *args],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def clean_env(**extra):

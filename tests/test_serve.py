@@ -7,22 +7,10 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 
 import requests
 
-from tests.helpers import ROOT, free_port, service_output, start_service, stop_service, wait_ready
-
-
-def run_serve(args, env, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "service", "serve", *args],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+from tests.helpers import ROOT, free_port, run_serve, service_output, start_service, stop_service, wait_ready
 
 
 def test_first_run_creates_store_and_secrets_and_prints_a_working_curl(tmp_path):
