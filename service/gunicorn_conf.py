@@ -31,6 +31,9 @@ bind = os.environ.get("CSM_BIND", "127.0.0.1:8000")
 wsgi_app = "service.serving:wsgi_app()"
 workers = int(os.environ.get("CSM_WORKERS", _cores()))
 worker_class = "gthread"
+# SCRIPT_NAME / PATH_INFO headers are not taken from anyone (gunicorn trusts loopback peers by default):
+# the service lives at /, and a client-sent SCRIPT_NAME was a 500 and could rewrite the logged path.
+forwarder_headers = ""
 threads = int(os.environ.get("CSM_THREADS", 8))  # per worker: concurrent connections, not extra CPU (the GIL)
 worker_connections = 1000  # per worker, kept-alive connections included
 timeout = 60  # a 10,000-row sync page is milliseconds; a minute means something is stuck

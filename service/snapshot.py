@@ -58,7 +58,8 @@ class TableRows:
     def json(self, i: int) -> bytes:
         raw = self._json[i]
         if raw is None:
-            raw = orjson.dumps(self.served(i))
+            with computing(f"{self.table.name} {self.stored[i].get(self.table.id_key)}"):  # e.g. nested too deep
+                raw = orjson.dumps(self.served(i))
             self._json[i] = raw
         return raw
 

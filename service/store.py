@@ -453,14 +453,16 @@ class Store:
             fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             raise StoreError(f"cannot read the store {self.path}: {_why(exc)}") from None
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
+        try:  # the descriptor is closed on every path, a folder or a device included
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise StoreError(f"the store {self.path} is not a regular file")
-            try:
+            with os.fdopen(os.dup(fd), "rb") as fh:
                 raw = fh.read()
-            except OSError as exc:
-                raise StoreError(f"cannot read the store {self.path}: {_why(exc)}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read the store {self.path}: {_why(exc)}") from None
+        finally:
+            os.close(fd)
         return parse(raw, self.path), st
 
     def ensure(self) -> None:

@@ -204,3 +204,49 @@ def test_terminal_control_sequences_are_not_printed_to_people(csm):
     assert csm("update", "AccountMaster", "ACC-00001", "--set", "account_name=Acme \x1b[31mRED\x1b[0m").exit_code == 0
     shown = csm("rows", "AccountMaster", "--table").output
     assert "\x1b" not in shown and "\\x1b[31mRED" in shown
+
+
+# --- from the attack on the HTTP side -------------------------------------------------------------
+
+
+def _app_client(store_path):
+    from conftest import TODAY, TOKEN, authed
+
+    from service import create_app
+
+    return authed(
+        create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": TOKEN})
+    )
+
+
+def test_a_store_path_that_became_a_folder_is_503_and_leaks_no_descriptor(store_path):
+    client = _app_client(store_path)
+    assert client.get("/health").status_code == 200
+    store_path.unlink()
+    store_path.mkdir()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        response = client.get("/health")
+        assert response.status_code == 503 and response.json["code"] == "store_unavailable"
+    assert len(os.listdir("/proc/self/fd")) <= before + 2
+
+
+def test_a_value_nested_past_what_json_can_write_is_503(store_path):
+    nested: list = []
+    for _ in range(300):
+        nested = [nested]
+    data = orjson.loads(store_path.read_bytes())
+    data["PeopleTeam"]["1"]["full_name"] = nested
+    store_path.write_text(json.dumps(data))  # orjson itself refuses to write it: a hand edit
+    client = _app_client(store_path)
+    for url in ("/v1/tables/PeopleTeam/rows", "/v1/tables/PeopleTeam/rows/PER-00001", "/v1/tables/AccountMaster/rows"):
+        response = client.get(url)
+        assert response.status_code in (200, 503), url
+        if response.status_code == 503:
+            assert response.json["code"] == "store_unavailable"
+    assert client.get("/v1/tables/PeopleTeam/rows").status_code == 503
+
+
+def test_an_empty_continuation_is_a_bad_one(client):
+    response = client.get("/v1/tables/AccountMaster/rows?continuation=")
+    assert response.status_code == 400 and response.json["code"] == "bad_continuation"

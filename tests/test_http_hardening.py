@@ -401,6 +401,10 @@ def request_bytes(method: str, target: str, extra: str = "") -> bytes:
         (request_bytes("GET", "/health", "".join(f"X-{i}: y\r\n" for i in range(120))), 431),
         (request_bytes("GET", "/health", "Bad\x01Name: y\r\n"), 400),
         (request_bytes("GET", "/health", "X-Big: " + "y" * 9000 + "\r\n"), 431),
+        # a client-sent SCRIPT_NAME is no path prefix (it was a 500, and let `//` through)
+        (request_bytes("GET", "/health", "SCRIPT_NAME: /nope\r\n"), 200),
+        (request_bytes("GET", "/x//health", "SCRIPT_NAME: /x/\r\n"), 404),
+        (request_bytes("GET", "/health?bogus=1"), 400),
     ],
     ids=lambda v: v.decode("latin-1")[:40].replace("\r\n", " ") if isinstance(v, bytes) else str(v),
 )

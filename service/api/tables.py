@@ -70,7 +70,7 @@ def table_rows(name: str):
     continuations = current_app.extensions["csm.continuations"]
     token = request.args.get("continuation")
     after = 0
-    if token:
+    if token is not None:  # an empty continuation is a bad one, not the first page
         try:
             version, after = continuations.decode(token, table.name)
         except paging.BadToken as exc:
