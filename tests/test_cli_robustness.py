@@ -13,16 +13,7 @@ import os
 
 import pytest
 from conftest import assert_refused
-
-ACCOUNT = {
-    "account_name": "Fjord Shipping ASA",
-    "industry_vertical": "Maritime",
-    "contract_type": "Standard",
-    "contract_start_date": "2026-01-01",
-    "contract_end_date": "2026-12-31",
-    "renewal_date": "2026-12-31",
-    "arr": 120000,
-}
+from test_validation import GOOD_ACCOUNT as ACCOUNT
 
 
 @pytest.mark.parametrize(

@@ -66,24 +66,30 @@ def reports_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except UnknownTable as exc:
-            raise click.ClickException(printable(f"{exc}; see `csm tables`")) from None
-        except StillReferenced as exc:
-            raise click.ClickException(printable(f"{exc}; delete those first, or use --cascade")) from None
-        except (NotFound, StoreError, RowInvalid, BatchInvalid) as exc:
-            raise click.ClickException(printable(str(exc))) from None
-        except ConversionError as exc:
-            raise click.ClickException(printable(f"{exc.field}: {exc.message}" if exc.field else exc.message)) from None
-        except InputError as exc:
-            raise click.ClickException(printable(str(exc))) from None
-        except OSError as exc:  # a file we read or write: missing, not allowed, disk full
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(printable(f"{where}{exc.strerror or exc}")) from None
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
-            blame_the_store(exc)
-            raise
+        except Exception as exc:
+            message = user_message(exc)
+            if message is not None:
+                raise click.ClickException(printable(message)) from None
+            if isinstance(exc, TypeError | ValueError | KeyError | AttributeError | IndexError):
+                blame_the_store(exc)
+            raise  # click's own exceptions, and bugs
 
     return wrapper
+
+
+def user_message(exc: Exception) -> str | None:
+    """The one line a person is told for one of our exceptions; None for anything else."""
+    if isinstance(exc, UnknownTable):
+        return f"{exc}; see `csm tables`"
+    if isinstance(exc, StillReferenced):
+        return f"{exc}; delete those first, or use --cascade"
+    if isinstance(exc, ConversionError):
+        return f"{exc.field}: {exc.message}" if exc.field else exc.message
+    if isinstance(exc, NotFound | StoreError | RowInvalid | BatchInvalid | InputError):
+        return str(exc)
+    if isinstance(exc, OSError):  # a file we read or write: missing, not allowed, disk full
+        return f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc)
+    return None
 
 
 def blame_the_store(exc: Exception) -> None:
@@ -97,7 +103,7 @@ def blame_the_store(exc: Exception) -> None:
     try:
         data, _ = Store(obj["db"]).read()
         problems = integrity_problems(data)
-    except Exception:  # noqa: BLE001 -- the original error is the one to report
+    except Exception:  # the original error is the one to report
         return
     if problems:
         raise click.ClickException(
