@@ -12,8 +12,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # "string" or "number"
+    kind: str  # "string", "number" or "date" (a date is sent to the service as YYYY-MM-DD)
     description: str
+    optional: bool = False
+    # "accounts": Coda offers the service's account names as the user types (`/v1/autocomplete/accounts`).
+    autocomplete: str | None = None
+    # A fixed list Coda offers as the user types (a select field's options, from the catalog).
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,12 @@ class PackFormula:
     when_null: str = "has no value for this formula."
 
 
-ACCOUNT = Param("accountName", "string", "The account's name (any case or spacing) or its id, e.g. ACC-00001.")
+ACCOUNT = Param(
+    "accountName",
+    "string",
+    "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+    autocomplete="accounts",
+)
 
 PACK_FORMULAS: tuple[PackFormula, ...] = (
     PackFormula(

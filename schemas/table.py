@@ -26,8 +26,13 @@ class Table:
     synced: bool = True  # False for the stored history collections
     # The reference to the owning account, for per-account tables.
     account_key: str | None = None
+    # Written from Coda and the HTTP API (two-way sync, actions).  The guides that ship with the
+    # product and the stored history collections are maintained with the CLI only.
+    editable: bool = True
 
     def __post_init__(self) -> None:
+        if self.editable and not self.synced:
+            raise ValueError(f"{self.name}: a table that is not synced cannot be editable from Coda")
         keys = [f.key for f in self.fields]
         dupes = {k for k in keys if keys.count(k) > 1}
         if dupes:

@@ -27,6 +27,7 @@ def view_templates(table_names: tuple[str, ...]) -> Table:
         display_key="template_name",
         featured=("target_table", "view_type", "purpose"),
         description="Ready-made Coda views: table, filter, sort, grouping, columns and formatting.",
+        editable=False,
         fields=(
             id_field("template_id", "Row id, VIEW-00001."),
             text("template_name", "Name of the view.", required=True, unique=True),
@@ -72,6 +73,7 @@ QUICK_START_GUIDE = Table(
     display_key="step_title",
     featured=("step_number", "time_estimate_minutes", "tables_to_insert"),
     description="Eight ordered steps to build the workspace, with time estimates.",
+    editable=False,
     fields=(
         id_field("step_id", "Row id, STEP-00001."),
         integer("step_number", "Order of the step.", required=True, minimum=1, unique=True),
@@ -94,6 +96,7 @@ ACCOUNT_HEALTH_HISTORY = Table(
     description="Dated health snapshots per account; feeds the 30-day trend. Stored, not synced.",
     account_key="account",
     synced=False,
+    editable=False,
     fields=(
         id_field("snapshot_id", "Row id, AHH-00001."),
         ref("account", "AccountMaster", "Account measured.", required=True),
@@ -112,6 +115,7 @@ METRIC_HISTORY = Table(
     featured=("metric", "value_date", "value"),
     description="Dated values per platform health metric; feeds the metric trend. Stored, not synced.",
     synced=False,
+    editable=False,
     fields=(
         id_field("metric_value_id", "Row id, MVH-00001."),
         ref("metric", "PlatformHealthMetrics", "Metric measured.", required=True),
