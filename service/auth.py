@@ -1,10 +1,13 @@
 """Bearer-token authentication for every `/v1` route (design §5), and the service's secret files.
 
-Tokens come from `CSM_API_TOKENS` (comma-separated), else from a token file
-beside the store (`api-token`, created by `csm serve` on the embedded
-default's first run).  Comparison is constant-time: both sides are hashed to a
-fixed length and every configured token is compared, so neither a token's
-length nor its position leaks.  Tokens are never logged.
+Tokens come from `CSM_API_TOKENS` (comma-separated, `name=token` or bare),
+else from a token file beside the store (`api-token`, created by `csm serve` on
+the embedded default's first run), plus the read-only `CSM_API_READ_TOKENS`
+(parsed in `service.config`).  Comparison is constant-time: both sides are
+hashed to a fixed length and every configured token is compared, so neither a
+token's length nor its position leaks.  Tokens are never logged.  A read-only
+token may only GET, HEAD or OPTIONS; views find the request's token name and
+whether it may write in `flask.g.token_name` and `flask.g.can_write`.
 
 Secret files (the token file, the continuation signing key) follow one set of
 rules: created 0600 in a folder created 0700 (an existing folder is left as
@@ -27,12 +30,14 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 
+from service.config import ApiToken, api_tokens
 from service.errors import ApiError
 from service.store import make_private_dir
 
 TOKEN_FILE_NAME = "api-token"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_SECRET_FILE_BYTES = 64 * 1024
 
 
@@ -156,14 +161,9 @@ def ensure_token_file(path: Path) -> tuple[str, bool]:
     return tokens[0], created
 
 
-def configured_tokens(config: dict) -> list[str]:
-    explicit = config.get("CSM_API_TOKENS")
-    if explicit is None:
-        explicit = os.environ.get("CSM_API_TOKENS")
-    tokens = parse_tokens(explicit)
-    if tokens:
-        return tokens
-    return read_token_file(token_file(config["CSM_DATA"]))
+def configured_tokens(config: dict) -> list[ApiToken]:
+    """Every accepted token (ConfigError for a bad setting, SecretFileError for an unsafe token file)."""
+    return api_tokens(config, lambda: read_token_file(token_file(config["CSM_DATA"])))
 
 
 def _digest(token: str) -> bytes:
@@ -171,18 +171,26 @@ def _digest(token: str) -> bytes:
 
 
 class TokenCheck:
-    def __init__(self, tokens: list[str]) -> None:
-        self._digests = [_digest(t) for t in tokens]
+    def __init__(self, tokens: list[ApiToken | str]) -> None:
+        entries = [
+            t if isinstance(t, ApiToken) else ApiToken(f"token{n}", t, True, "") for n, t in enumerate(tokens, 1)
+        ]
+        self._known = [(_digest(t.token), t) for t in entries]
 
     def __bool__(self) -> bool:
-        return bool(self._digests)
+        return bool(self._known)
+
+    def match(self, token: str) -> ApiToken | None:
+        """The configured token equal to `token`, or None; every token is compared, with no early exit."""
+        given = _digest(token)
+        found = None
+        for digest, entry in self._known:
+            same = hmac.compare_digest(given, digest)
+            found = entry if same else found
+        return found
 
     def accepts(self, token: str) -> bool:
-        given = _digest(token)
-        ok = False
-        for known in self._digests:  # no early exit
-            ok |= hmac.compare_digest(given, known)
-        return ok
+        return self.match(token) is not None
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -205,6 +213,15 @@ def init_app(app: Flask) -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("Send the API token as 'Authorization: Bearer <token>'.")
-        if not check.accepts(token.strip()):
+        entry = check.match(token.strip())
+        if entry is None:
             raise _unauthorized("The API token is not valid.")
+        g.token_name, g.can_write = entry.name, entry.can_write
+        if not entry.can_write and request.method not in READ_METHODS:
+            raise ApiError(
+                403,
+                "read_only_token",
+                f'The API token "{entry.name}" is read-only (CSM_API_READ_TOKENS): it may read, not '
+                f"{request.method}; use a token from CSM_API_TOKENS to write.",
+            )
         return None

@@ -2,8 +2,11 @@
 
 - `CSM_DATA`: the store file (default `./instance/csm.json`, created from the seed).
 - `CSM_TODAY`: `YYYY-MM-DD` to pin "today" for tests and demos (default: the clock).
-- `CSM_API_TOKENS`: comma-separated bearer tokens for `/v1` (default: the token file beside the store;
-  `service.auth`).
+- `CSM_API_TOKENS`: comma-separated bearer tokens for `/v1`, each `name=token` or a bare token (named
+  `token1`, `token2`... by position); default: the token file beside the store, its token named `default`
+  (`service.auth`).
+- `CSM_API_READ_TOKENS`: read-only tokens, same syntax (a bare one named `read1`, `read2`...): anything but
+  GET, HEAD or OPTIONS under `/v1` with one is a 403.
 - `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
   generated once into `secret-key` beside the store; `service.paging`).
 """
@@ -12,6 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.values import DATE_RANGE, parse_date
@@ -21,6 +27,12 @@ DEFAULT_DATA = Path("instance") / "csm.json"
 
 class ConfigError(ValueError):
     pass
+
+
+def setting(config: Mapping, name: str) -> str | None:
+    """`config[name]` if the app was given one, else the environment variable of that name."""
+    value = config.get(name)
+    return os.environ.get(name) if value is None else value
 
 
 def data_path(value: str | None = None) -> Path:
@@ -44,3 +56,83 @@ def today_from(value: str | None):
     if pinned is not None:
         return lambda: pinned
     return lambda: dt.datetime.now(dt.UTC).date()
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+TOKEN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+WRITE_TOKENS, READ_TOKENS = "CSM_API_TOKENS", "CSM_API_READ_TOKENS"
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """One configured token: its name (the change log's `api:<name>`), whether it may write, and
+    where it was configured (`CSM_API_TOKENS entry 2`), for messages that never show the token."""
+
+    name: str
+    token: str = field(repr=False)
+    can_write: bool
+    origin: str
+
+
+def token_entries(value: str | Iterable[str] | None, origin: str, bare: str, *, can_write: bool) -> list[ApiToken]:
+    """The tokens of one setting: comma-separated `name=token` or bare tokens (named `<bare>1`, `<bare>2`...
+    by position).  An entry with `=` is always `name=token`: a token containing `=` needs a name.
+    A malformed entry is a ConfigError naming its position, never showing any of its text."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    entries = [item.strip() for item in items if item and item.strip()]
+    tokens = []
+    for position, entry in enumerate(entries, 1):
+        where = f"{origin} entry {position}"
+        name, sep, token = entry.partition("=")
+        if not sep:
+            name, token = f"{bare}{position}", entry
+        elif not TOKEN_NAME.fullmatch(name.strip()):
+            raise ConfigError(
+                f"{where} is malformed: write it as name=token, the name 1-40 letters, digits, '_', '.' or '-' "
+                "(a token containing '=' needs a name)"
+            )
+        else:
+            name, token = name.strip(), token.strip()
+            if not token or token.startswith("="):
+                raise ConfigError(
+                    f"{where} is malformed: no token after its '=' (a token ending in '=' needs a name: name=token)"
+                )
+        tokens.append(ApiToken(name, token, can_write, where))
+    return tokens
+
+
+def check_unique(tokens: list[ApiToken]) -> list[ApiToken]:
+    """`tokens`, or a ConfigError naming the first entry whose name or token is already taken."""
+    names: dict[str, ApiToken] = {}
+    values: dict[str, ApiToken] = {}
+    for entry in tokens:
+        if entry.name in names:
+            first = names[entry.name]
+            raise ConfigError(
+                f'{entry.origin} is named "{entry.name}" like {first.origin}; give each token its own name'
+            )
+        if entry.token in values:
+            first = values[entry.token]
+            raise ConfigError(
+                f'{entry.origin} ("{entry.name}") repeats the token of {first.origin} ("{first.name}"); '
+                "list each token once"
+            )
+        names[entry.name], values[entry.token] = entry, entry
+    return tokens
+
+
+def api_tokens(config: Mapping, file_tokens: Callable[[], list[str]]) -> list[ApiToken]:
+    """Every token `/v1` accepts: CSM_API_TOKENS (else `file_tokens()`, the token file beside the store,
+    its first token named `default`) and the read-only CSM_API_READ_TOKENS; ConfigError if any entry is
+    malformed or a name or token is used twice."""
+    writers = token_entries(setting(config, WRITE_TOKENS), WRITE_TOKENS, "token", can_write=True)
+    readers = token_entries(setting(config, READ_TOKENS), READ_TOKENS, "read", can_write=False)
+    if not writers:
+        writers = [
+            ApiToken("default" if n == 1 else f"default{n}", token, True, f"the token file's token {n}")
+            for n, token in enumerate(file_tokens(), 1)
+        ]
+    return check_unique(writers + readers)

@@ -10,6 +10,7 @@ from gunicorn.errors import AppImportError
 
 from service import create_app, gunicorn_conf
 from service.auth import SecretFileError
+from service.config import ConfigError
 
 
 def is_loopback(host: str) -> bool:
@@ -22,12 +23,12 @@ def is_loopback(host: str) -> bool:
 
 
 def wsgi_app(app_config: dict[str, Any] | None = None):
-    """The app for a gunicorn worker.  A secret file that is unsafe (or a bad CSM_SECRET_KEY) stops
-    gunicorn with the one-line reason -- gunicorn prints an AppImportError's message and halts --
-    rather than a traceback per worker."""
+    """The app for a gunicorn worker.  A secret file that is unsafe (or a bad CSM_SECRET_KEY or token
+    setting) stops gunicorn with the one-line reason -- gunicorn prints an AppImportError's message and
+    halts -- rather than a traceback per worker."""
     try:
         return create_app(app_config)
-    except SecretFileError as exc:
+    except (SecretFileError, ConfigError) as exc:
         raise AppImportError(f"Error: {exc}") from None
 
 

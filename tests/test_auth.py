@@ -59,11 +59,16 @@ def test_no_tokens_configured_means_nothing_under_v1_is_served(store_path, monke
 
 def test_tokens_come_from_the_environment_or_the_token_file(store_path, monkeypatch):
     monkeypatch.setenv("CSM_API_TOKENS", " one ,two,, ")
-    assert configured_tokens({"CSM_DATA": str(store_path)}) == ["one", "two"]
+    assert [(t.name, t.token) for t in configured_tokens({"CSM_DATA": str(store_path)})] == [
+        ("token1", "one"),
+        ("token2", "two"),
+    ]
     monkeypatch.delenv("CSM_API_TOKENS")
     assert configured_tokens({"CSM_DATA": str(store_path)}) == []
     token, created = ensure_token_file(token_file(store_path))
-    assert created and configured_tokens({"CSM_DATA": str(store_path)}) == [token]
+    assert created and [(t.name, t.token) for t in configured_tokens({"CSM_DATA": str(store_path)})] == [
+        ("default", token)
+    ]
     assert ensure_token_file(token_file(store_path)) == (token, False)
     client = app_with(store_path).test_client()
     assert client.get("/v1/tables", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -35,10 +35,14 @@ def serve(
     Example: csm serve --host 127.0.0.1 --port 8000
     """
     from service import paging
-    from service.auth import SecretFileError, ensure_token_file, parse_tokens, token_file
+    from service.auth import SecretFileError, configured_tokens, ensure_token_file, token_file
+    from service.config import WRITE_TOKENS, api_tokens
     from service.serving import GunicornApp, bind_address, is_loopback
 
-    explicit_tokens = parse_tokens(os.environ.get("CSM_API_TOKENS"))
+    try:  # a malformed or repeated token entry stops the start, named by position, the token never shown
+        explicit_tokens = [t for t in api_tokens(os.environ, list) if t.origin.startswith(WRITE_TOKENS)]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     if not is_loopback(host) and not explicit_tokens:
         raise click.ClickException(
             f"refusing to listen on {host} without CSM_API_TOKENS: set one or more tokens "
@@ -58,6 +62,7 @@ def serve(
         if not explicit_tokens:
             path = token_file(store.path)
             token, created = ensure_token_file(path)
+            configured_tokens({"CSM_DATA": str(store.path)})  # the file's token must not be a read token too
     except (StoreError, ConfigError, SecretFileError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     url = f"http://{bind_address(host, port).rsplit(':', 1)[0]}:{port}"
