@@ -7,7 +7,13 @@
   (Healthy) | Renewal 2027-03-31 (129 days) | CSM Sarah Chen`.
 - CreateReferenceID: `ACME-OBJ-001` from the account's name (its first four
   ASCII letters or digits, upper-cased), a 2-6 letter entity type and a
-  positive sequence zero-padded to at least three digits.
+  positive sequence zero-padded to at least three digits.  Like the original
+  pack it works for any name, a prospect not yet in the store included: a
+  known account (by name as above, or by id) gives its stored name, any other
+  text is used as it is given (`Fjord Shipping` -> `FJOR-OBJ-001`).  Two
+  exceptions: text shaped like an account id (`ACC-` and digits, any case)
+  that names no account is a 404 unknown_account, as it clearly meant one;
+  a blank name is a 400 naming accountName.
 """
 
 from __future__ import annotations
@@ -105,6 +111,19 @@ def summary(row: dict, today: dt.date) -> str:
 
 _ENTITY = re.compile(r"[A-Za-z]{2,6}")
 _SEQUENCE = re.compile(r"\+?[0-9]{1,12}")  # ASCII digits only: int() reads any script's digits
+
+
+_ACCOUNT_ID_SHAPE = re.compile(r"\s*ACC-[0-9]+\s*", re.IGNORECASE | re.ASCII)
+
+
+def reference_account_name(accounts: AccountIndex, text: str | None) -> str:
+    """The name CreateReferenceID builds on: a known account's stored name, else `text` itself."""
+    try:
+        return accounts.find(text)["account_name"]
+    except UnknownAccount:
+        if _ACCOUNT_ID_SHAPE.fullmatch(text or ""):
+            raise
+        return text
 
 
 def reference_id(account_name: str, entity_type: str | None, sequence: str | int | None) -> str:

@@ -65,15 +65,56 @@ def test_lookup_ignores_case_and_spacing_and_takes_ids(ro_client, name):
     assert call(ro_client, "GetAccountARR", accountName=name).json["result"] == 1_200_000
 
 
-@pytest.mark.parametrize("formula", ["GetAccountHealth", "GetAccountARR", "FormatAccountSummary", "CreateReferenceID"])
+@pytest.mark.parametrize("formula", ["GetAccountHealth", "GetAccountARR", "FormatAccountSummary"])
 def test_unknown_account_is_a_404_with_suggestions(ro_client, formula):
-    extra = {"entityType": "OBJ", "sequence": 1} if formula == "CreateReferenceID" else {}
-    response = call(ro_client, formula, accountName="Acme Financial", **extra)
+    response = call(ro_client, formula, accountName="Acme Financial")
     assert response.status_code == 404
     body = response.json
     assert body["code"] == "unknown_account"
     assert "Did you mean 'Acme Financial Services'?" in body["error"]
     assert body["errors"] == {"accountName": [body["error"]]}
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Fjord Shipping", "FJOR-OBJ-001"),  # a prospect not yet in the store, as the original pack allowed
+        ("  fjord   shipping ", "FJOR-OBJ-001"),
+        ("Acme Financial", "ACME-OBJ-001"),  # close to an account, but any name works
+        ("3M", "3M-OBJ-001"),
+        ("acme financial services", "ACME-OBJ-001"),  # a known account: its stored name
+        ("ACC-00004", "GARD-OBJ-001"),  # an account's id stands for its name
+        ("acc-00003", "HEAL-OBJ-001"),
+    ],
+)
+def test_reference_ids_for_any_account_name(ro_client, name, expected):
+    response = call(ro_client, "CreateReferenceID", accountName=name, entityType="obj", sequence=1)
+    assert response.status_code == 200, response.json
+    assert response.json == {"ok": True, "result": expected}
+
+
+@pytest.mark.parametrize("name", ["ACC-00099", "acc-99", " ACC-0 "])
+def test_reference_id_for_an_id_that_names_no_account_is_a_404(ro_client, name):
+    response = call(ro_client, "CreateReferenceID", accountName=name, entityType="OBJ", sequence=1)
+    assert response.status_code == 404
+    assert response.json["code"] == "unknown_account" and "accountName" in response.json["errors"]
+
+
+@pytest.mark.parametrize(
+    "params,code",
+    [
+        ({"accountName": "   "}, "missing_parameter"),
+        ({}, "missing_parameter"),
+        ({"accountName": "!!! ---"}, "bad_account_name"),  # nothing to build a prefix from
+        ({"accountName": "北京"}, "bad_account_name"),
+    ],
+)
+def test_reference_id_needs_a_name_with_letters_or_digits(ro_client, params, code):
+    response = ro_client.get(
+        f"/v1/formulas/CreateReferenceID?{urlencode({**params, 'entityType': 'OBJ', 'sequence': 1})}"
+    )
+    assert response.status_code == 400
+    assert response.json["code"] == code and list(response.json["errors"]) == ["accountName"]
 
 
 def test_unknown_account_with_nothing_close(ro_client):

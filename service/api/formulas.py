@@ -31,8 +31,8 @@ def format_account_summary(snap):
 
 
 def create_reference_id(snap):
-    row = _account(snap)
-    return pack.reference_id(row["account_name"], request.args.get("entityType"), request.args.get("sequence"))
+    name = pack.reference_account_name(snap.accounts, request.args.get("accountName"))
+    return pack.reference_id(name, request.args.get("entityType"), request.args.get("sequence"))
 
 
 SPECS = {spec.name: spec for spec in PACK_FORMULAS}
