@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
 from service import auth, errors, paging, requestlog
-from service.api import formulas, health, openapi, params, tables
+from service.api import autocomplete, formulas, health, openapi, params, tables
 from service.config import data_path, today_from
 from service.jsonout import json_response
 from service.snapshot import SnapshotCache
@@ -74,5 +74,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(tables.bp)
     app.register_blueprint(formulas.bp)
+    app.register_blueprint(autocomplete.bp)
     app.register_blueprint(openapi.bp)
     return app

@@ -190,6 +190,29 @@ def _formula_paths(spec: APISpec) -> None:
         )
 
 
+def _autocomplete_paths(spec: APISpec) -> None:
+    result = {
+        "type": "object",
+        "required": ["display", "value"],
+        "properties": {"display": {"type": "string"}, "value": {"type": "string"}},
+    }
+    body = {
+        "type": "object",
+        "required": ["ok", "results"],
+        "properties": {"ok": {"type": "boolean"}, "results": {"type": "array", "items": result, "maxItems": 50}},
+    }
+    _get(
+        spec,
+        "/v1/autocomplete/accounts",
+        "autocompleteAccounts",
+        "Account names for an accountName parameter: at most 50, ignoring case, names starting with the text "
+        "first, then names containing it, each group alphabetical.",
+        ("The matching names.", body),
+        tags=["autocomplete"],
+        parameters=[_param("query", "search", {"type": "string"}, "Text to match; none lists the first 50 names.")],
+    )
+
+
 @cache
 def openapi_document() -> dict:
     spec = APISpec(
@@ -211,4 +234,5 @@ def openapi_document() -> dict:
     for table in SYNC_TABLES:
         _table_paths(spec, table)
     _formula_paths(spec)
+    _autocomplete_paths(spec)
     return spec.to_dict()

@@ -26,6 +26,7 @@ def test_document_is_valid_openapi_and_lists_every_endpoint():
         expected |= {f"/v1/tables/{table.name}/schema", f"/v1/tables/{table.name}/rows",
                      f"/v1/tables/{table.name}/rows/{{id}}"}  # fmt: skip
     expected |= {f"/v1/formulas/{f.name}" for f in PACK_FORMULAS}
+    expected |= {"/v1/autocomplete/accounts"}
     assert set(doc["paths"]) == expected
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert doc["paths"]["/health"]["get"]["security"] == []
