@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from packshim.tsgen import camel
+from packshim.tsgen import PARAM_TYPES, camel
 from schemas import Field, Table
-from schemas.pack_formulas import PackFormula
+from schemas.pack_formulas import PackFormula, Param
 
 # The SDK's own rule for sync table, formula and parameter names (upload_validation.ts).
 NAME = re.compile(r"^[^\W\d_]\w*$", re.UNICODE)
@@ -64,29 +64,51 @@ def check_catalog(tables: tuple[Table, ...], formulas: tuple[PackFormula, ...]) 
     if len(identities) != len(tables):
         problems.append("two sync tables share an identity name")
     for t in tables:
-        if not NAME.match(t.name) or len(t.name) > MAX_NAME:
-            problems.append(f"sync table name {t.name!r} breaks the SDK's rule (a letter, then letters, digits or _)")
-        if not IDENTITY.match(t.identity) or t.identity in RESERVED_IDENTITIES:
-            problems.append(f"{t.name}: identity name {t.identity!r} is not allowed by the SDK")
-        keys = {f.key for f in t.fields}
-        for what, key in [("id", t.id_key), ("display", t.display_key)] + [("featured", k) for k in t.featured]:
-            if key not in keys:
-                problems.append(f"{t.name}: {what} property {key!r} is not a field")
-        if normalise_key(t.identity).casefold() in {normalise_key(camel(k)).casefold() for k in keys}:
-            problems.append(f"{t.name}: a property has the same name as the identity {t.identity!r}")
-        problems += _collisions(t.name, t.fields)
-        for f in t.fields:
-            if f.ref and f.ref not in {x.name for x in tables}:
-                problems.append(f"{t.name}.{f.key}: references {f.ref!r}, which is not a sync table of the pack")
+        problems += _check_table(t, names)
     formula_names = [spec.name for spec in formulas] + [f"Sync{t.name}" for t in tables]
     for dup in {n for n in formula_names if formula_names.count(n) > 1}:
         problems.append(f"two formulas are named {dup!r}")
     for spec in formulas:
-        if not NAME.match(spec.name) or len(spec.name) > MAX_NAME:
-            problems.append(f"formula name {spec.name!r} breaks the SDK's rule")
-        for p in spec.params:
-            if not NAME.match(p.name):
-                problems.append(f"{spec.name}: parameter name {p.name!r} breaks the SDK's rule")
+        problems += _check_formula("formula", spec.name, spec.params)
+    return problems
+
+
+def _check_table(t: Table, table_names: list[str]) -> list[str]:
+    problems = []
+    if not NAME.match(t.name) or len(t.name) > MAX_NAME:
+        problems.append(f"sync table name {t.name!r} breaks the SDK's rule (a letter, then letters, digits or _)")
+    if not IDENTITY.match(t.identity) or t.identity in RESERVED_IDENTITIES:
+        problems.append(f"{t.name}: identity name {t.identity!r} is not allowed by the SDK")
+    keys = {f.key for f in t.fields}
+    for what, key in [("id", t.id_key), ("display", t.display_key)] + [("featured", k) for k in t.featured]:
+        if key not in keys:
+            problems.append(f"{t.name}: {what} property {key!r} is not a field")
+    if normalise_key(t.identity).casefold() in {normalise_key(camel(k)).casefold() for k in keys}:
+        problems.append(f"{t.name}: a property has the same name as the identity {t.identity!r}")
+    problems += _collisions(t.name, t.fields)
+    for f in t.fields:
+        if f.ref and f.ref not in table_names:
+            problems.append(f"{t.name}.{f.key}: references {f.ref!r}, which is not a sync table of the pack")
+    return problems
+
+
+def _check_formula(what: str, name: str, params: tuple[Param, ...]) -> list[str]:
+    problems = []
+    if not NAME.match(name) or len(name) > MAX_NAME:
+        problems.append(f"{what} name {name!r} breaks the SDK's rule")
+    seen_optional = False
+    for p in params:
+        if not NAME.match(p.name):
+            problems.append(f"{name}: parameter name {p.name!r} breaks the SDK's rule")
+        if p.kind not in PARAM_TYPES:
+            problems.append(f"{name}.{p.name}: kind {p.kind!r} is not one of {sorted(PARAM_TYPES)}")
+        if p.optional:
+            seen_optional = True
+        elif seen_optional:
+            problems.append(f"{name}.{p.name}: a required parameter after an optional one (the SDK refuses it)")
+    names = [p.name for p in params]
+    for dup in {n for n in names if names.count(n) > 1}:
+        problems.append(f"{name}: two parameters are named {dup!r}")
     return problems
 
 

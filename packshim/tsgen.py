@@ -1,16 +1,31 @@
-"""TypeScript text for the pack: property schemas, object schemas, sync tables, formulas.
+"""What the pack's template is filled with: the catalog as data and single TypeScript expressions.
 
-Everything here is a pure function of the catalog; `generate.py` puts the
-pieces together and `checks.py` refuses a catalog the SDK would mangle.
+The layout of pack.ts is `templates/pack.ts.j2`; the code it calls is `runtime.ts`.  Here each
+function is a pure function of the catalog that returns plain data (names, descriptions, lists)
+or one TypeScript expression (a property schema, an enum member); `generate.py` hands the lot to
+the template and `checks.py` refuses a catalog the SDK would mangle.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from schemas import Field, Table, get_table
 from schemas.kinds import KINDS
-from schemas.pack_formulas import PackFormula
+from schemas.pack_formulas import PackFormula, Param
+
+V, H = "coda.ValueType", "coda.ValueHintType"
+
+PARAM_TYPES = {"string": "coda.ParameterType.String", "number": "coda.ParameterType.Number"}
+RESULTS = {
+    "number": ("coda.ValueType.Number", None),
+    "currency": (
+        "coda.ValueType.Number",
+        f'{{ type: {V}.Number, codaType: {H}.Currency, currencyCode: "USD" }}',
+    ),
+    "string": ("coda.ValueType.String", None),
+}
 
 
 def ts(value: object) -> str:
@@ -23,20 +38,36 @@ def camel(key: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def pascal(key: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in key.split("_"))
+
+
 def schema_const(table: Table) -> str:
     return f"{table.name}Schema"
+
+
+def shape_const(table: Table) -> str:
+    return f"{table.name}Shape"
 
 
 def ref_const(table_name: str) -> str:
     return f"{get_table(table_name).identity}Ref"
 
 
-def _props(pairs: list[tuple[str, object]]) -> str:
+def item_const(owner: str, f: Field) -> str:
+    """The constant holding an object list's item schema: `ViewTemplatesSortItem`."""
+    return f"{owner}{pascal(f.key)}Item"
+
+
+# --- property schemas ---------------------------------------------------------------------
+
+
+def _props(pairs: list[tuple[str, str]]) -> str:
     return "{ " + ", ".join(f"{k}: {v}" for k, v in pairs) + " }"
 
 
-def _base(f: Field, *, nested: bool = False) -> list[tuple[str, object]]:
-    pairs: list[tuple[str, object]] = []
+def _meta(f: Field, *, nested: bool) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
     if not nested or f.key != camel(f.key):
         pairs.append(("fromKey", ts(f.key)))
     pairs.append(("displayName", ts(f.label)))
@@ -46,144 +77,119 @@ def _base(f: Field, *, nested: bool = False) -> list[tuple[str, object]]:
     return pairs
 
 
-def property_schema(f: Field, *, nested: bool = False) -> str:
-    """The SDK property schema for one field."""
-    V, H = "coda.ValueType", "coda.ValueHintType"
-    kind = f.kind
-    if kind in ("ref", "refs"):
-        ref = ref_const(f.ref)
-        meta = _props(_base(f, nested=nested))[2:-2]
-        if kind == "ref":
-            return f"{{ ...{ref}, {meta} }}"
-        return f"{{ type: {V}.Array, items: {ref}, {meta} }}"
-    if kind == "text_list":
-        return _props([("type", f"{V}.Array"), ("items", f"{{ type: {V}.String }}"), *_base(f, nested=nested)])
-    if kind == "object_list":
-        items = object_schema_literal(f.item_fields, display=_item_display(f))
-        return _props([("type", f"{V}.Array"), ("items", items), *_base(f, nested=nested)])
-    declared = KINDS[kind]
-    pairs: list[tuple[str, object]] = [("type", f"{V}.{declared.value_type}")]
+def property_schema(f: Field, owner: str, *, nested: bool = False) -> str:
+    """The SDK property schema for one field: one TypeScript expression.
+
+    `owner` names the constant prefix of an object list's item schema (see `item_schemas`).
+    """
+    meta = _meta(f, nested=nested)
+    if f.kind == "ref":
+        return "{ ..." + ref_const(f.ref) + ", " + _props(meta)[2:]
+    if f.kind == "refs":
+        return _props([("type", f"{V}.Array"), ("items", ref_const(f.ref)), *meta])
+    if f.kind == "text_list":
+        return _props([("type", f"{V}.Array"), ("items", f"{{ type: {V}.String }}"), *meta])
+    if f.kind == "object_list":
+        return _props([("type", f"{V}.Array"), ("items", item_const(owner, f)), *meta])
+    declared = KINDS[f.kind]
+    pairs = [("type", f"{V}.{declared.value_type}")]
     if declared.hint:
         pairs.append(("codaType", f"{H}.{declared.hint}"))
     pairs += [(key, ts(value)) for key, value in declared.pack_options(f)]
-    return _props(pairs + _base(f, nested=nested))
+    return _props(pairs + meta)
 
 
 def _item_display(f: Field) -> str | None:
     for sub in f.item_fields:
         if sub.kind == "text" and sub.required:
-            return sub.key
+            return camel(sub.key)
     return None
 
 
-def object_schema_literal(fields: tuple[Field, ...], *, display: str | None) -> str:
-    lines = [f"      {camel(sub.key)}: {property_schema(sub, nested=True)}," for sub in fields]
-    head = f"displayProperty: {ts(camel(display))}, " if display else ""
-    return "coda.makeObjectSchema({ " + head + "properties: {\n" + "\n".join(lines) + "\n    } })"
+def item_schemas(owner: str, fields: tuple[Field, ...]) -> list[dict[str, Any]]:
+    """The object schemas of the object lists among `fields`, innermost first (each is declared
+    before the schema that uses it)."""
+    out: list[dict[str, Any]] = []
+    for f in fields:
+        if f.kind != "object_list":
+            continue
+        const = item_const(owner, f)
+        out += item_schemas(const, f.item_fields)
+        out.append(
+            {
+                "const": const,
+                "display": _item_display(f),
+                "properties": [(camel(s.key), property_schema(s, const, nested=True)) for s in f.item_fields],
+            }
+        )
+    return out
 
 
-def _required_string(f: Field) -> str:
-    # A reference's id and display must both be marked required (the SDK insists).
-    return f"{{ type: coda.ValueType.String, fromKey: {ts(f.key)}, required: true }}"
+# --- tables ----------------------------------------------------------------------------------
 
 
-def ref_schema(table: Table) -> str:
+def ref_context(table: Table) -> dict[str, Any]:
     """A minimal object schema (id and display only) wrapped as a reference.
 
-    References are declared before the full schemas so that tables can point
-    at each other (AccountMaster <-> PeopleTeam) without a cycle of constants.
+    References are declared before the full schemas so that tables can point at each
+    other (AccountMaster <-> PeopleTeam) without a cycle of constants.
     """
-    id_f, display_f = table.field(table.id_key), table.field(table.display_key)
-    return (
-        f"const {ref_const(table.name)} = coda.makeReferenceSchemaFromObjectSchema(\n"
-        f"  coda.makeObjectSchema({{\n"
-        f"    idProperty: {ts(camel(id_f.key))},\n"
-        f"    displayProperty: {ts(camel(display_f.key))},\n"
-        f"    properties: {{\n"
-        f"      {camel(id_f.key)}: {_required_string(id_f)},\n"
-        f"      {camel(display_f.key)}: {_required_string(display_f)},\n"
-        f"    }},\n"
-        f"  }}),\n"
-        f"  {ts(table.identity)},\n"
-        f");"
-    )
+    return {
+        "const": ref_const(table.name),
+        "identity": table.identity,
+        "id": (camel(table.id_key), table.id_key),
+        "display": (camel(table.display_key), table.display_key),
+    }
 
 
-def table_schema(table: Table) -> str:
-    lines = [f"    {camel(f.key)}: {property_schema(f)}," for f in table.fields]
-    featured = ts([camel(k) for k in table.featured])
-    return (
-        f"const {schema_const(table)} = coda.makeObjectSchema({{\n"
-        f"  idProperty: {ts(camel(table.id_key))},\n"
-        f"  displayProperty: {ts(camel(table.display_key))},\n"
-        f"  featuredProperties: {featured},\n"
-        f"  properties: {{\n" + "\n".join(lines) + "\n  },\n});"
-    )
+def shape(table: Table) -> dict[str, Any]:
+    """The runtime's `TableShape`: what it converts for Coda."""
+    return {
+        "name": table.name,
+        "percentKeys": [f.key for f in table.fields if f.kind == "percent"],
+    }
 
 
-def sync_table(table: Table, display_name: str) -> str:
-    percent_keys = ts([f.key for f in table.fields if f.kind == "percent"])
-    return (
-        f"pack.addSyncTable({{\n"
-        f"  name: {ts(table.name)},\n"
-        f"  displayName: {ts(display_name)},\n"
-        f"  description: {ts(table.description)},\n"
-        f"  identityName: {ts(table.identity)},\n"
-        f"  schema: {schema_const(table)},\n"
-        f"  formula: {{\n"
-        f"    name: {ts('Sync' + table.name)},\n"
-        f"    description: {ts(f'Sync {display_name} from the CSM Cockpit service.')},\n"
-        f"    parameters: [],\n"
-        f"    execute: async function ([], context) {{\n"
-        f"      return syncPage(context, {ts(table.name)}, {percent_keys});\n"
-        f"    }},\n"
-        f"  }},\n"
-        f"}});"
-    )
+def table_context(table: Table, display_name: str) -> dict[str, Any]:
+    return {
+        "name": table.name,
+        "display_name": display_name,
+        "description": table.description,
+        "identity": table.identity,
+        "schema_const": schema_const(table),
+        "shape_const": shape_const(table),
+        "shape": shape(table),
+        "id_property": camel(table.id_key),
+        "display_property": camel(table.display_key),
+        "featured": [camel(k) for k in table.featured],
+        "items": item_schemas(table.name, table.fields),
+        "properties": [(camel(f.key), property_schema(f, table.name)) for f in table.fields],
+    }
 
 
-_PARAM_TYPES = {"string": "coda.ParameterType.String", "number": "coda.ParameterType.Number"}
-_RESULTS = {
-    "number": ("coda.ValueType.Number", None),
-    "currency": (
-        "coda.ValueType.Number",
-        '{ type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD" }',
-    ),
-    "string": ("coda.ValueType.String", None),
-}
+# --- formulas ----------------------------------------------------------------------
 
 
-def formula(spec: PackFormula) -> str:
-    params = ",\n".join(
-        f"    coda.makeParameter({{ type: {_PARAM_TYPES[p.kind]}, name: {ts(p.name)}, "
-        f"description: {ts(p.description)} }})"
-        for p in spec.params
-    )
-    names = ", ".join(p.name for p in spec.params)
-    query = ' + "&" + '.join(f'"{p.name}=" + encodeURIComponent(String({p.name}))' for p in spec.params)
-    result_type, schema = _RESULTS[spec.result]
+def param_context(p: Param) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "type": PARAM_TYPES[p.kind],
+        "description": p.description,
+        "optional": p.optional,
+    }
+
+
+def formula_context(spec: PackFormula) -> dict[str, Any]:
+    result_type, schema = RESULTS[spec.result]
     example_params, example_result = spec.example
-    lines = [
-        "pack.addFormula({",
-        f"  name: {ts(spec.name)},",
-        f"  description: {ts(spec.description)},",
-        "  parameters: [",
-        params + ",",
-        "  ],",
-        f"  resultType: {result_type},",
-    ]
-    if schema:
-        lines.append(f"  schema: {schema},")
-    lines += [
-        f"  cacheTtlSecs: {spec.cache_ttl_secs},",
-        f"  examples: [{{ params: {ts(list(example_params))}, result: {ts(example_result)} }}],",
-        f"  execute: async function ([{names}], context) {{",
-        f'    const body = await getJson(context, "/v1/formulas/{spec.name}?" + {query}, {spec.cache_ttl_secs});',
-        "    if (body.result === null || body.result === undefined) {",
-        f"      throw new coda.UserVisibleError(String({spec.params[0].name}).trim() + {ts(' ' + spec.when_null)});",
-        "    }",
-        "    return body.result;",
-        "  },",
-        "});",
-    ]
-    return "\n".join(lines)
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "params": [param_context(p) for p in spec.params],
+        "names": [p.name for p in spec.params],
+        "result_type": result_type,
+        "schema": schema,
+        "cache_ttl_secs": spec.cache_ttl_secs,
+        "example": {"params": list(example_params), "result": example_result},
+        "when_null": " " + spec.when_null,
+    }

@@ -208,7 +208,7 @@ def test_the_committed_shim_builds_too(tmp_path):
     """The copy in packshim/ (for the documented default URL) is itself a valid pack."""
     work = tmp_path / "committed"
     work.mkdir()
-    for name in ("pack.ts", "package.json", "tsconfig.json"):
+    for name in ("pack.ts", "runtime.ts", "package.json", "tsconfig.json"):
         shutil.copy(HERE / name, work / name)
     (work / "node_modules").symlink_to(NODE_MODULES)
     result = npx(["coda", "validate", "pack.ts"], work, tmp_path)

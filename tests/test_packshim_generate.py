@@ -1,4 +1,5 @@
-"""The generator: reproducible output, and a clear refusal for every way to break a pack."""
+"""The generator: reproducible output from the template and the runtime, and a clear refusal for
+every way to break a pack."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from schemas.fields import text
 from schemas.pack_formulas import PACK_FORMULAS, Param
 from service.cli import cli
 
-GENERATED = ("pack.ts", "package.json", "package-lock.json", "tsconfig.json")
+GENERATED = ("pack.ts", "runtime.ts", "package.json", "package-lock.json", "tsconfig.json")
 
 
 def test_committed_shim_is_exactly_what_the_generator_writes(tmp_path):
@@ -31,6 +32,23 @@ def test_committed_shim_is_exactly_what_the_generator_writes(tmp_path):
 
 def test_generation_is_deterministic():
     assert generate("https://csm.example.com") == generate("https://csm.example.com")
+    assert set(generate()) == set(GENERATED)
+
+
+def test_the_runtime_is_copied_byte_for_byte_and_type_checked_with_the_pack():
+    files = generate("https://csm.example.com")
+    assert files["runtime.ts"] == (HERE / "runtime.ts").read_bytes()
+    assert 'import { CsmService, TableShape } from "./runtime";' in files["pack.ts"].decode()
+    assert json.loads(files["tsconfig.json"])["files"] == ["pack.ts", "runtime.ts"]
+
+
+def test_the_runtime_is_base_url_free_and_pack_ts_holds_no_runtime_code():
+    runtime = (HERE / "runtime.ts").read_text()
+    assert "BASE_URL" not in runtime and "localhost" not in runtime
+    source = pack_ts(DEFAULT_BASE_URL)
+    for helper in ("function errorBody", "function serviceError", "function shapeRows", "encodeURIComponent"):
+        assert helper not in source
+    assert "const service = new CsmService(BASE_URL, PAGE_SIZE);" in source
 
 
 def test_package_pins_the_sdk_and_typescript_exactly_and_the_lock_agrees():
@@ -55,6 +73,41 @@ def test_pack_has_every_table_formula_and_the_auth():
     assert "coda.AuthenticationType.HeaderBearerToken" in source
     assert 'codaType: coda.ValueHintType.Currency, currencyCode: "USD"' in source
     assert 'fromKey: "health_score"' in source
+    assert source.endswith("});\n") and not source.endswith("\n\n")
+
+
+def test_catalog_text_reaches_typescript_only_as_json_literals(monkeypatch):
+    import packshim.generate as gen
+
+    hostile = 'Ends a string: "; process.exit(1); // ${BASE_URL} */ \\ \n` {{ x }} {% if %}'
+    tables = replace_table("RiskRegister", description=hostile)
+    monkeypatch.setattr(gen, "SYNC_TABLES", tables)
+    source = gen.pack_ts(DEFAULT_BASE_URL)
+    assert f"  description: {json.dumps(hostile, ensure_ascii=False)},\n" in source
+    assert hostile not in source  # the raw text never appears unquoted
+
+
+def test_the_template_refuses_data_it_does_not_know(monkeypatch):
+    import jinja2
+
+    import packshim.generate as gen
+
+    real = gen.template_data
+
+    def missing_tables(base_url):
+        data = real(base_url)
+        del data["tables"]
+        return data
+
+    monkeypatch.setattr(gen, "template_data", missing_tables)
+    with pytest.raises(jinja2.UndefinedError, match="tables"):
+        gen.pack_ts(DEFAULT_BASE_URL)
+
+
+def test_object_lists_get_an_item_schema_declared_before_use():
+    source = pack_ts(DEFAULT_BASE_URL)
+    for const in ("ViewTemplatesSortItem", "SuccessPlanTrackerMilestonesItem"):
+        assert source.index(f"const {const} = coda.makeObjectSchema({{") < source.index(f"items: {const},")
 
 
 @pytest.mark.parametrize(
@@ -154,6 +207,24 @@ def test_refuses_names_that_break_the_sdks_rules():
     assert "formula name 'Get Health' breaks" in refused(SYNC_TABLES, (bad_formula, *PACK_FORMULAS[1:]))
     bad_param = dataclasses.replace(PACK_FORMULAS[1], params=(Param("account name", "string", "x"),))
     assert "parameter name 'account name' breaks" in refused(SYNC_TABLES, (PACK_FORMULAS[0], bad_param))
+
+
+def test_refuses_parameters_the_sdk_would_refuse():
+    spec = PACK_FORMULAS[3]
+    optional_first = dataclasses.replace(
+        spec, params=(dataclasses.replace(spec.params[0], optional=True), *spec.params[1:])
+    )
+    assert "CreateReferenceID.entityType: a required parameter after an optional one" in refused(
+        SYNC_TABLES, (*PACK_FORMULAS[:3], optional_first)
+    )
+    odd_kind = dataclasses.replace(spec, params=(*spec.params[:2], Param("sequence", "duration", "x")))
+    assert "CreateReferenceID.sequence: kind 'duration' is not one of" in refused(
+        SYNC_TABLES, (*PACK_FORMULAS[:3], odd_kind)
+    )
+    twice = dataclasses.replace(spec, params=(spec.params[0], spec.params[0]))
+    assert "CreateReferenceID: two parameters are named 'accountName'" in refused(
+        SYNC_TABLES, (*PACK_FORMULAS[:3], twice)
+    )
 
 
 def test_pack_ts_raises_with_every_problem_listed(monkeypatch):
