@@ -31,6 +31,8 @@ def rounded(value: float | None, places: int = 1) -> float | int | None:
     """Round half away from zero (as a spreadsheet does), `places` decimals; 0 places gives an int."""
     if value is None or not math.isfinite(value):
         return None
+    if abs(value) >= 1e15:  # nothing left to round at this size (and no int(inf) from scaling it)
+        return (int(value) if abs(value) < 2**63 else None) if places == 0 else float(value)
     factor = 10**places
     scaled = abs(value) * factor + 0.5 + 1e-9  # the epsilon absorbs binary error (1.005 -> 1.01)
     result = (int(scaled) / factor) * (1 if value >= 0 else -1)

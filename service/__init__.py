@@ -11,8 +11,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import RequestRedirect
 
 from service import auth, errors, paging, requestlog
-from service.api import autocomplete, formulas, health, openapi, params, tables
-from service.config import data_path, today_from
+from service.api import actions, autocomplete, changes, formulas, health, openapi, params, rows, tables
+from service.changes import ChangeLogReader
+from service.config import changes_retention, data_path, today_from
 from service.jsonout import json_response
 from service.snapshot import SnapshotCache
 from service.store import Store
@@ -53,15 +54,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CSM_DATA=str(data_path()),
         CSM_TODAY=os.environ.get("CSM_TODAY") or None,
         CSM_SECRET_KEY=os.environ.get("CSM_SECRET_KEY") or None,
-        # No endpoint reads a body yet; when writes come, a body over 1 MiB is a 413, never read in full.
+        # A write's body over 1 MiB is a 413, never read in full (a batch of 100 edits is ~50 KB).
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     if test_config:
         app.config.update(test_config)
     # The running service never creates a store: `csm serve` does that on the
     # embedded default's first run; a store that vanishes later is a 503, not the seed.
-    store = Store(app.config["CSM_DATA"])
+    store = Store(app.config["CSM_DATA"], retention=changes_retention())
     app.extensions["csm.store"] = store
+    app.extensions["csm.changes"] = ChangeLogReader(store.changes)
     app.extensions["csm.snapshots"] = SnapshotCache(store, today_from(app.config["CSM_TODAY"]))
     app.extensions["csm.continuations"] = paging.Continuations(paging.secret_key(app.config))
     if not app.testing:
@@ -73,7 +75,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tables.bp)
+    app.register_blueprint(rows.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(formulas.bp)
     app.register_blueprint(autocomplete.bp)
+    app.register_blueprint(actions.bp)
     app.register_blueprint(openapi.bp)
     return app

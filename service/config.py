@@ -7,6 +7,8 @@
   (`service.auth`).
 - `CSM_API_READ_TOKENS`: read-only tokens, same syntax (a bare one named `read1`, `read2`...): anything but
   GET, HEAD or OPTIONS under `/v1` with one is a 403.
+- `CSM_CHANGES_KEEP_DAYS`, `CSM_CHANGES_KEEP`: how long the change log keeps records (default 365 days)
+  and how many at most (default 100,000); `service.changes`.
 - `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
   generated once into `secret-key` beside the store; `service.paging`).
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.values import DATE_RANGE, parse_date
+from service.changes import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_RECORDS, Retention
 
 DEFAULT_DATA = Path("instance") / "csm.json"
 
@@ -136,3 +139,21 @@ def api_tokens(config: Mapping, file_tokens: Callable[[], list[str]]) -> list[Ap
             for n, token in enumerate(file_tokens(), 1)
         ]
     return check_unique(writers + readers)
+
+
+def changes_retention(environ=None):
+    """The change log's retention policy from `CSM_CHANGES_KEEP_DAYS` and `CSM_CHANGES_KEEP`."""
+    environ = os.environ if environ is None else environ
+    values = []
+    for name, default, low in (
+        ("CSM_CHANGES_KEEP_DAYS", DEFAULT_KEEP_DAYS, 1),
+        ("CSM_CHANGES_KEEP", DEFAULT_KEEP_RECORDS, 100),
+    ):
+        raw = environ.get(name) or ""
+        if not raw:
+            values.append(default)
+        elif raw.isascii() and raw.isdigit() and low <= int(raw) <= 10**9:
+            values.append(int(raw))
+        else:
+            raise ConfigError(f"{name} must be a whole number from {low} to 1000000000; got {raw!r}")
+    return Retention(*values)

@@ -51,9 +51,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        message = {404: "No such endpoint; see GET /v1/tables.", 405: "Method not allowed here."}.get(
-            status, exc.description or exc.name
-        )
+        message = {
+            404: "No such endpoint; see GET /v1/tables.",
+            405: "Method not allowed here.",
+            413: "The request body is larger than the 1 MiB limit; send fewer rows or updates at a time.",
+        }.get(status, exc.description or exc.name)
         response = json_response(error_body(status, _http_code(exc), message), status)
         if status == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -43,6 +43,7 @@ from tinydb.table import Document
 from schemas import TABLES, get_table, referrers
 from schemas.table import ID_DIGITS, MAX_ID_DIGITS, MAX_ID_NUMBER, Table
 from schemas.validation import RowInvalid, check_links, load_row, load_with_stamps, unique_form
+from service.changes import ChangeLog, Retention, diff, log_path
 
 META = "_meta"
 FORMAT = 1
@@ -204,11 +205,19 @@ class Transaction:
     a per-transaction index of unique values keeps the uniqueness check O(1).
     """
 
-    def __init__(self, data: dict, clock: Callable[[], str] = now_utc) -> None:
+    def __init__(self, data: dict, clock: Callable[[], str] = now_utc, source: str = "cli") -> None:
         self._db = TinyDB(data, storage=_InMemory)
         self._clock = clock
         self._unique: dict[tuple[str, str], dict[object, int]] = {}
         self.changed = False
+        self.source = source
+        # Each row's state before this transaction first touched it (None: it did not exist),
+        # in the order touched; compared with its state at commit for the change log.
+        self._before: dict[tuple[str, int], dict | None] = {}
+        # Set by the store once the transaction is committed.
+        self.version: int | None = None
+        self.stat: os.stat_result | None = None
+        self.records: list[dict] = []
 
     @property
     def data(self) -> dict:
@@ -286,6 +295,7 @@ class Transaction:
                 errors.append((position, exc))
                 continue
             self._index_unique(table, row, number)
+            self._before.setdefault((table.name, number), None)
             pending_numbers.add(number)
             next_ids[table.name] = max(next_ids.get(table.name, 1), number + 1)
             docs.append(Document(row, doc_id=number))
@@ -324,8 +334,13 @@ class Transaction:
             row.update(dict.fromkeys(modified, stamp))
             number = table.id_number(row_id)
             self._unindex_unique(table, current, number)
-            self._check(table, row, number)
+            try:
+                self._check(table, row, number)
+            except RowInvalid:
+                self._index_unique(table, current, number)  # the row stays as it was, and so does the index
+                raise
             self._index_unique(table, row, number)
+            self._touched(table.name, number, current)
             changed.append(row_id)
         if changed:
             batch = {**clean, **dict.fromkeys(modified, stamp)}
@@ -356,6 +371,7 @@ class Transaction:
         numbers = [table.id_number(r[table.id_key]) for r in rows]
         for row, number in zip(rows, numbers, strict=True):
             self._unindex_unique(table, row, number)
+            self._touched(table.name, number, row)
         if numbers:
             self._db.table(table.name).remove(doc_ids=numbers)
             self.changed = True
@@ -368,6 +384,8 @@ class Transaction:
         if docs:
             next_ids = self.meta.setdefault("next_ids", {})
             next_ids[table.name] = max(next_ids.get(table.name, 1), max(map(int, docs)) + 1)
+            for key, doc in docs.items():
+                self._touched(table.name, int(key), doc)
             self._db.table(table.name).truncate()
             self.changed = True
         for index in [k for k in self._unique if k[0] == table.name]:
@@ -384,8 +402,27 @@ class Transaction:
         for f in table.stored_fields:
             if f.auto == "modified":
                 values = {**values, f.key: self._clock()}
+        self._touched(table.name, table.id_number(row_id), self.get(table.name, row_id))
         self._db.table(table.name).update(values, doc_ids=[table.id_number(row_id)])
         self.changed = True
+
+    # --- the change log -------------------------------------------------------------
+
+    def _touched(self, table_name: str, number: int, row: dict) -> None:
+        if (table_name, number) not in self._before:
+            self._before[(table_name, number)] = dict(row)
+
+    def change_records(self) -> list[dict]:
+        """The transaction's net changes, one record per row (`service.changes`): a row updated
+        twice is one update, a row deleted and restored unchanged is nothing."""
+        at = self._clock()
+        records = []
+        for (name, number), before in self._before.items():
+            after = self.data.get(name, {}).get(str(number))
+            record = change_record(self.data, get_table(name), number, before, after)
+            if record is not None:
+                records.append({"at": at, "source": self.source, **record})
+        return records
 
     # --- helpers --------------------------------------------------------------------
 
@@ -429,6 +466,57 @@ class Transaction:
             raise RowInvalid(table.name, errors, row[table.id_key])
 
 
+def change_record(data: dict, table: Table, number: int, before: dict | None, after: dict | None) -> dict | None:
+    """The log record of one row's change (without when and who), or None if it did not change."""
+    found = diff(before, after, _automatic(table))
+    if found is None:
+        return None
+    op, fields = found
+    return {
+        "table": table.name,
+        "id": table.make_id(number),
+        "op": op,
+        "account": _account_of(data, table, after or before or {}),
+        "changes": fields,
+    }
+
+
+def _automatic(table: Table) -> frozenset[str]:
+    """Fields a record leaves out: the id (the record names it) and the automatic stamps (`at` says when)."""
+    return frozenset(f.key for f in table.stored_fields if f.auto or f.kind == "id")
+
+
+def _account_of(data: dict, table: Table, row: dict) -> str | None:
+    """The account a row belongs to: the account itself, its account reference, or the account
+    of the row it belongs to (a metric's history value belongs to the metric's account)."""
+    if table.name == "AccountMaster":
+        return row.get(table.id_key)
+    if table.account_key:
+        value = row.get(table.account_key)
+        return value if isinstance(value, str) else None
+    for f in table.reference_fields:
+        parent = get_table(f.ref)
+        value = row.get(f.key)
+        if f.required and not f.many and parent.account_key and isinstance(value, str):
+            number = parent.id_number(value)
+            owner = data.get(parent.name, {}).get(str(number)) if number else None
+            account = owner.get(parent.account_key) if isinstance(owner, dict) else None
+            return account if isinstance(account, str) else None
+    return None
+
+
+def replacement_records(old: dict, new: dict) -> list[dict]:
+    """The change records of swapping `old` data for `new` (a reset or a restore): row by row."""
+    records = []
+    for table in TABLES.values():
+        before, after = old.get(table.name, {}), new.get(table.name, {})
+        for key in sorted(before.keys() | after.keys(), key=int):
+            record = change_record(new if key in after else old, table, int(key), before.get(key), after.get(key))
+            if record is not None:
+                records.append(record)
+    return records
+
+
 def empty_data() -> dict:
     data: dict = {META: {"1": {"format": FORMAT, "version": 0, "next_ids": {}}}}
     for name in TABLES:
@@ -439,10 +527,17 @@ def empty_data() -> dict:
 class Store:
     """A store file and its lock.  Cheap to create; holds no open files between calls."""
 
-    def __init__(self, path: str | os.PathLike, *, initial: Callable[[], dict] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        initial: Callable[[], dict] | None = None,
+        retention: Retention | None = None,
+    ) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._initial = initial
+        self.changes = ChangeLog(log_path(self.path), retention)
 
     # --- reading ------------------------------------------------------------------
 
@@ -478,18 +573,49 @@ class Store:
     # --- writing ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, clock: Callable[[], str] = now_utc) -> Iterator[Transaction]:
-        """Lock, read afresh, yield a Transaction; write once if it changed anything."""
+    def transaction(self, clock: Callable[[], str] = now_utc, *, source: str = "cli") -> Iterator[Transaction]:
+        """Lock, read afresh, yield a Transaction; write once if it changed anything.
+
+        `source` is who the change log says made the changes: `cli`, `api:<token name>`,
+        `automation:<rule>`.  The records are appended before the store file is replaced
+        (`service.changes` says why that order is safe).
+        """
         self.ensure()
         with self._locked():
             data, st = self.read()
-            tx = Transaction(data, clock)
+            tx = Transaction(data, clock, source)
             yield tx
             if tx.changed:
-                meta_of(tx.data)["version"] = int(meta_of(tx.data).get("version", 0)) + 1
-                self._write(tx.data, previous=st)
+                version = int(meta_of(tx.data).get("version", 0))
+                meta_of(tx.data)["version"] = version + 1
+                records = tx.change_records()
+                self._commit(tx.data, records, version, previous=st)
+                tx.version, tx.records = version + 1, records
+                with contextlib.suppress(OSError):
+                    tx.stat = os.stat(self.path)
 
-    def replace_all(self, data: dict) -> None:
+    def _commit(self, data: dict, records: list[dict], version: int, *, previous: os.stat_result | None) -> None:
+        """Log the records as changes to version + 1, then write the data; neither, if either fails."""
+        for record in records:
+            record["version"] = version + 1
+        try:
+            self.changes.append(records, after_version=version)
+        except OSError as exc:
+            self._forget_records(version)
+            raise StoreError(
+                f"cannot write the change log {self.changes.path}: {exc.strerror}; nothing changed"
+            ) from None
+        try:
+            self._write(data, previous=previous)
+        except BaseException:
+            self._forget_records(version)
+            raise
+
+    def _forget_records(self, version: int) -> None:
+        with contextlib.suppress(OSError):
+            self.changes.discard_after(version)
+
+    def replace_all(self, data: dict, *, source: str = "cli") -> None:
         """Swap in a whole new data set (reset, import), keeping the version moving forward.
 
         Works on any file, including one that is truncated, empty or not a store at all:
@@ -500,6 +626,7 @@ class Store:
         with self._locked():
             previous = None
             version = 0
+            records: list[dict] = []
             if self.path.exists():
                 try:
                     old, previous = self.read()
@@ -508,10 +635,14 @@ class Store:
                     next_ids = meta_of(data).setdefault("next_ids", {})
                     for name, number in meta_of(old).get("next_ids", {}).items():
                         next_ids[name] = max(next_ids.get(name, 1), number)
+                    records = replacement_records(old, data)
                 except StoreError:
                     previous, version = os.stat(self.path), int(time.time())
+                    records = [{"table": "*", "id": None, "op": "replace", "account": None, "changes": {}}]
             meta_of(data)["version"] = version + 1
-            self._write(data, previous=previous)
+            at = now_utc()
+            records = [{"at": at, "source": source, **r} for r in records]
+            self._commit(data, records, version, previous=previous)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -97,8 +97,10 @@ def test_a_full_disk_leaves_the_store_as_it_was(csm, store_path, monkeypatch, er
     _fail(monkeypatch, "fsync", err)
     result = csm("update", "AccountMaster", "ACC-00001", "--set", "arr=5")
     monkeypatch.undo()
-    assert_refused(csm, result, store_path, before, f"cannot write the store {store_path}", os.strerror(err))
+    # The change log is written first (service.changes), so it is the file the disk refuses.
+    assert_refused(csm, result, store_path, before, f"cannot write the change log {store_path}", os.strerror(err))
     assert not list(store_path.parent.glob(".*.tmp")), "the temp file is removed"
+    assert not store_path.with_name(store_path.name + ".changes.jsonl").read_bytes(), "and no change is logged"
 
 
 @pytest.mark.parametrize("err", [errno.EACCES, errno.EROFS, errno.EPERM])

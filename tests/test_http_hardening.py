@@ -178,6 +178,12 @@ SAMPLE_VALUES = {
     "tables.table_rows": [{"name": "AccountMaster"}, {"name": "AccountHealthHistory"}],
     "tables.table_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "AccountMaster", "row_id": "x"}],
     "formulas.formula": [{"name": "GetAccountHealth"}, {"name": "Nope"}],
+    # Writes: bodiless requests are refused (400) before anything is written, and the one row named
+    # (ACC-00001) is referenced, so even a DELETE sent here is refused (409).
+    "rows.insert_row": [{"name": "AccountMaster"}, {"name": "ViewTemplates"}, {"name": "Nope"}],
+    "rows.update_rows": [{"name": "AccountMaster"}, {"name": "AccountHealthHistory"}],
+    "rows.update_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "AccountMaster", "row_id": "x"}],
+    "rows.delete_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "QuickStartGuide", "row_id": "x"}],
 }
 ODD_PATHS = [
     "/",
@@ -308,9 +314,11 @@ def test_any_path_answers_json(ro_client, method, path):
 @pytest.mark.parametrize("path", ["/health", *ENDPOINTS[1:]])
 def test_options_is_json_with_an_allow_header(ro_client, path):
     response = ro_client.options(path)
+    writes = {"/v1/tables/AccountMaster/rows": ["POST"], "/v1/tables/AccountMaster/rows/ACC-00001": ["DELETE", "PATCH"]}
+    methods = sorted(["GET", "HEAD", "OPTIONS", *writes.get(path, [])])
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.json == {"ok": True, "methods": ["GET", "HEAD", "OPTIONS"]}
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.json == {"ok": True, "methods": methods}
+    assert set(response.headers["Allow"].split(", ")) == set(methods)
 
 
 def test_options_under_v1_still_needs_the_token(ro_client):

@@ -18,7 +18,7 @@ from schemas import UnknownTable
 from schemas.validation import RowInvalid
 from seed import initial_data
 from service.cli.rowfiles import InputError
-from service.config import ConfigError, data_path, today_from
+from service.config import ConfigError, changes_retention, data_path, today_from
 from service.convert import ConversionError
 from service.imports import BatchInvalid
 from service.store import NotFound, StillReferenced, Store, StoreError
@@ -43,7 +43,11 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 def open_store(obj: dict, *, create: bool = True) -> Store:
     """The store named by --db; created from the seed on first use (said on stderr)."""
-    store = Store(obj["db"], initial=initial_data)
+    try:
+        retention = changes_retention()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = Store(obj["db"], initial=initial_data, retention=retention)
     if not store.path.exists():
         if not create:
             raise StoreError(f"no store at {store.path}")

@@ -1,0 +1,100 @@
+"""`GET /v1/changes`: the change log, oldest first, filtered and paged (`service.changes`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, request
+
+from schemas import TABLES, UnknownTable, get_table
+from service.api.params import only
+from service.changes import Query, select
+from service.errors import ApiError
+from service.jsonout import json_response
+
+bp = Blueprint("changes", __name__, url_prefix="/v1/changes")
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+PARAMS = ("since", "table", "id", "account", "limit", "continuation")
+
+
+def _bad(param: str, message: str) -> ApiError:
+    return ApiError(400, f"bad_{param}", f"{param}: {message}", {param: [message]})
+
+
+def parse_since(raw: str | None) -> str | None:
+    """`YYYY-MM-DD` (from the start of that day, UTC) or an ISO date-time with a zone, as `...Z` in UTC."""
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return dt.date.fromisoformat(raw).strftime("%Y-%m-%dT00:00:00Z")
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _bad(
+            "since", f"give a date (2026-11-01) or a date-time with its zone (2026-11-01T09:00:00Z); got {raw!r}."
+        )
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _table(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return get_table(raw).name
+    except UnknownTable:
+        raise _bad("table", f"no table {raw!r}; tables are: {', '.join(TABLES)}.") from None
+
+
+def _row_id(raw: str | None, table: str | None) -> tuple[str | None, str | None]:
+    """(id, its table): an id names its table by its prefix."""
+    if raw is None:
+        return None, table
+    owner = next((t for t in TABLES.values() if t.id_number(raw) is not None), None)
+    if owner is None:
+        raise _bad("id", f"{raw!r} is not a row id (ids look like ACC-00001, TSK-00012).")
+    if table and owner.name != table:
+        raise _bad("id", f"{raw} is an id of {owner.name}, not of {table}.")
+    return raw, owner.name
+
+
+def _account(raw: str | None) -> str | None:
+    if raw is not None and TABLES["AccountMaster"].id_number(raw) is None:
+        raise _bad("account", f"give an account id like ACC-00001; got {raw!r}.")
+    return raw
+
+
+def _number(param: str, raw: str | None, low: int, high: int, default: int) -> int:
+    if raw is None:
+        return default
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18 and low <= int(raw) <= high:
+        return int(raw)
+    raise _bad(param, f"must be a whole number from {low} to {high:,}; got {raw!r}.")
+
+
+@bp.get("")
+def list_changes():
+    only(PARAMS)
+    args = request.args
+    row_id, table = _row_id(args.get("id"), _table(args.get("table")))
+    query = Query(
+        since=parse_since(args.get("since")),
+        table=table,
+        row_id=row_id,
+        account=_account(args.get("account")),
+        after_seq=_number("continuation", args.get("continuation"), 0, 10**18, 0),
+    )
+    limit = _number("limit", args.get("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT)
+    snap = current_app.extensions["csm.snapshots"].current()
+    records = current_app.extensions["csm.changes"].records(snap.version)
+    found = []
+    for record in select(records, query):
+        found.append(record)
+        if len(found) > limit:  # one more than asked: there is a next page
+            break
+    continuation = str(found[limit - 1]["seq"]) if len(found) > limit else None
+    found = found[:limit]
+    return json_response({"ok": True, "changes": found, "continuation": continuation, "data_version": snap.version})

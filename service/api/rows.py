@@ -1,0 +1,106 @@
+"""Writing rows over HTTP: `POST/PATCH/DELETE /v1/tables/<T>/rows...` (`service.writes` does the work).
+
+Each request is one store transaction, recorded in the change log as `api:<token name>`.
+After the commit the service answers from a snapshot built from the data it just wrote
+(no second read of the file), so the row returned carries its recomputed derived columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import orjson
+from flask import Blueprint, current_app, g, request
+
+from service import writes
+from service.api.params import only
+from service.errors import ApiError
+from service.jsonout import json_response
+from service.store import Transaction
+
+bp = Blueprint("rows", __name__, url_prefix="/v1/tables")
+
+
+def source() -> str:
+    return f"api:{getattr(g, 'token_name', None) or 'unnamed'}"
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[Transaction]:
+    """A store transaction on behalf of the request's token; WriteRefused becomes its HTTP error."""
+    store = current_app.extensions["csm.store"]
+    try:
+        with store.transaction(source=source()) as tx:
+            yield tx
+    except writes.WriteRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.errors) from None
+    if tx.version is not None and tx.stat is not None:
+        current_app.extensions["csm.snapshots"].adopt(tx.data, tx.stat)
+
+
+def served_row(table_name: str, row_id: str, tx: Transaction | None = None) -> dict:
+    """The row as the service now serves it (derived columns and references filled in)."""
+    snap = current_app.extensions["csm.snapshots"].current()
+    row = snap.rows(table_name).get(row_id)
+    if row is None:  # deleted by another writer between our commit and this read
+        raise ApiError(409, "data_changed", f"{table_name} {row_id} was changed by another writer; read it again.")
+    return row
+
+
+def json_body() -> object:
+    """The request body as JSON (at most MAX_CONTENT_LENGTH bytes, else 413); 400 if it is not JSON."""
+    raw = request.get_data(cache=False)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        message = (
+            "The body is empty; send a JSON object." if not raw.strip() else f"The body is not valid JSON ({exc})."
+        )
+        raise ApiError(400, "bad_body", message) from None
+
+
+@bp.post("/<name>/rows")
+def insert_row(name: str):
+    only(())
+    body = json_body()
+    with write_transaction() as tx:
+        row_id = writes.insert(tx, name, body)
+    return json_response({"ok": True, "row": served_row(name, row_id)}, 201)
+
+
+@bp.patch("/<name>/rows/<row_id>")
+def update_row(name: str, row_id: str):
+    only(())
+    body = json_body()
+    with write_transaction() as tx:
+        writes.update(tx, name, row_id, body)
+    return json_response({"ok": True, "row": served_row(name, row_id)})
+
+
+@bp.post("/<name>/rows/batch")
+def update_rows(name: str):
+    only(())
+    body = json_body()
+    with write_transaction() as tx:
+        writes.writable_table(name)
+        updates = writes.parse_batch(body)
+        outcomes = writes.apply_batch(tx, name, updates)
+    results = [
+        outcome.body() if isinstance(outcome, writes.WriteRefused) else {"ok": True, "row": served_row(name, outcome)}
+        for outcome in outcomes
+    ]
+    return json_response({"ok": True, "results": results})
+
+
+@bp.delete("/<name>/rows/<row_id>")
+def delete_row(name: str, row_id: str):
+    only(("cascade",))
+    raw = request.args.get("cascade", "false")
+    if raw not in ("true", "false"):
+        raise ApiError(
+            400, "bad_parameter", f"cascade must be true or false; got {raw!r}.", {"cascade": ["true or false."]}
+        )
+    with write_transaction() as tx:
+        report = writes.delete(tx, name, row_id, cascade=raw == "true")
+    return json_response({"ok": True, **report})
