@@ -39,7 +39,7 @@ import contextlib
 import datetime as dt
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -303,8 +303,20 @@ def _cutoff(now: str, days: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def account_of(records: Iterable[dict]) -> set[str]:
-    return {r["account"] for r in records if r.get("account")}
+def parse_since(raw: str | None) -> str | None:
+    """`YYYY-MM-DD` (from the start of that day, UTC) or an ISO date-time with its zone, as `...Z` in UTC;
+    ValueError with the message for anything else."""
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return dt.date.fromisoformat(raw).strftime("%Y-%m-%dT00:00:00Z")
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(f"give a date (2026-11-01) or a date-time with its zone (2026-11-01T09:00:00Z); got {raw!r}.")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def value_text(value: Any) -> str:

@@ -36,6 +36,7 @@ from service.cascade import cascade_delete
 from service.store import NotFound, StillReferenced, Transaction
 
 MAX_BATCH = 1000
+MAX_LISTED = 100  # referrers listed in a refused delete's errors (the message names the first 20 and the count)
 
 
 class WriteRefused(Exception):
@@ -270,7 +271,7 @@ def delete(tx: Transaction, table_name: str, row_id: str, *, cascade: bool) -> d
                 409,
                 "still_referenced",
                 f"{exc}; delete or change those first, or delete with ?cascade=true.",
-                {"referenced_by": [f"{t} {i} ({k})" for t, i, k in exc.by]},
+                {"referenced_by": [f"{t} {i} ({k})" for t, i, k in exc.by[:MAX_LISTED]]},
             ) from None
         return {"deleted": {table.name: 1}, "cleared": 0}
     report = cascade_delete(tx, table.name, [row_id])

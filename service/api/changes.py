@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, request
 
 from schemas import TABLES, UnknownTable, get_table
 from service.api.params import only
-from service.changes import Query, select
+from service.changes import Query, parse_since, select
 from service.errors import ApiError
 from service.jsonout import json_response
 
@@ -23,21 +21,11 @@ def _bad(param: str, message: str) -> ApiError:
     return ApiError(400, f"bad_{param}", f"{param}: {message}", {param: [message]})
 
 
-def parse_since(raw: str | None) -> str | None:
-    """`YYYY-MM-DD` (from the start of that day, UTC) or an ISO date-time with a zone, as `...Z` in UTC."""
-    if raw is None:
-        return None
+def _since(raw: str | None) -> str | None:
     try:
-        if len(raw) == 10:
-            return dt.date.fromisoformat(raw).strftime("%Y-%m-%dT00:00:00Z")
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise _bad(
-            "since", f"give a date (2026-11-01) or a date-time with its zone (2026-11-01T09:00:00Z); got {raw!r}."
-        )
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return parse_since(raw)
+    except ValueError as exc:
+        raise _bad("since", str(exc)) from None
 
 
 def _table(raw: str | None) -> str | None:
@@ -81,7 +69,7 @@ def list_changes():
     args = request.args
     row_id, table = _row_id(args.get("id"), _table(args.get("table")))
     query = Query(
-        since=parse_since(args.get("since")),
+        since=_since(args.get("since")),
         table=table,
         row_id=row_id,
         account=_account(args.get("account")),

@@ -1,0 +1,88 @@
+"""`csm log`: the change log -- who changed what, when, and each field's old and new value."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from schemas import TABLES, get_table
+from service.changes import Query, parse_since, select, value_text
+from service.cli import cli, open_store, printable, reports_errors
+from service.convert import ConversionError, StoreResolver
+from service.store import meta_of, ordered_rows
+
+
+@cli.command()
+@click.option("--table", "table_name", metavar="TABLE", help="Only changes to this table.")
+@click.option("--id", "row_id", metavar="ID", help="Only changes to this row (its id names its table).")
+@click.option("--account", metavar="ACCOUNT", help="Only changes to this account and its rows (a name or an id).")
+@click.option("--since", metavar="WHEN", help="From this date (YYYY-MM-DD, UTC) or date-time with its zone.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="The newest N; 0 for all.")
+@click.option("--nl", "as_nl", is_flag=True, help="One JSON record per line, as stored.")
+@click.pass_obj
+@reports_errors
+def log(obj: dict, table_name, row_id, account, since, limit: int, as_nl: bool) -> None:
+    """Show the change log, oldest first: the newest --limit changes that match.
+
+    Every committed change is there -- from the CLI, the API (as api:<token name>) and
+    imports -- with each field's old and new value; see the README for how long it is kept.
+
+    Example: csm log --account "Acme Financial Services" --since 2026-11-01
+    """
+    store = open_store(obj)
+    data, _ = store.read()
+    query = Query(
+        since=_since(since),
+        table=get_table(table_name).name if table_name else None,
+        row_id=_row_id(row_id, table_name),
+        account=_account(data, account),
+    )
+    records = list(select(store.changes.records(int(meta_of(data).get("version", 0))), query))
+    if limit:
+        records = records[-limit:]
+    for record in records:
+        click.echo(orjson.dumps(record).decode() if as_nl else printable(describe(record)))
+    if not records and not as_nl:
+        click.echo("No changes match.", err=True)
+
+
+def describe(record: dict) -> str:
+    """A record as people read it: a heading line, then one line per field."""
+    account = f" (account {record['account']})" if record.get("account") and record["table"] != "AccountMaster" else ""
+    head = f"{record['at']}  {record['source']}  {record['op']} {record['table']} {record['id'] or ''}{account}"
+    lines = [head.rstrip()]
+    for key, (old, new) in record.get("changes", {}).items():
+        if record["op"] == "insert":
+            lines.append(f"    {key}: {value_text(new)}")
+        elif record["op"] == "delete":
+            lines.append(f"    {key}: {value_text(old)} (deleted)")
+        else:
+            lines.append(f"    {key}: {value_text(old)} -> {value_text(new)}")
+    return "\n".join(lines)
+
+
+def _since(raw: str | None) -> str | None:
+    try:
+        return parse_since(raw)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+
+
+def _row_id(raw: str | None, table_name: str | None) -> str | None:
+    if raw is None:
+        return None
+    owner = next((t for t in TABLES.values() if t.id_number(raw) is not None), None)
+    if owner is None:
+        raise click.BadParameter(f"{raw!r} is not a row id (ids look like ACC-00001, TSK-00012).", param_hint="--id")
+    if table_name and owner.name != get_table(table_name).name:
+        raise click.BadParameter(f"{raw} is an id of {owner.name}, not of {table_name}.", param_hint="--id")
+    return raw
+
+
+def _account(data: dict, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return StoreResolver(lambda name: ordered_rows(data, name))("AccountMaster", raw)
+    except ConversionError as exc:
+        raise click.BadParameter(exc.message, param_hint="--account") from None

@@ -1,0 +1,241 @@
+"""The change log: what each commit records, crash safety, retention, `csm log` and `GET /v1/changes`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from service import create_app
+from service.changes import ChangeLog, ChangeLogReader, Retention
+from service.store import Store, StoreError
+from tests.conftest import TODAY, authed
+
+
+def records(store):
+    return store.changes.records()
+
+
+def test_each_write_records_source_table_id_and_old_and_new(store):
+    with store.transaction(source="api:coda") as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+        new_id = tx.insert("PeopleTeam", {"full_name": "Ola Nordmann", "email": "ola@x.example", "role": "CSM"})
+    with store.transaction() as tx:
+        tx.delete("ActivitiesTasks", "TSK-00002")
+    update, insert, delete = records(store)
+    assert update["source"] == "api:coda" and update["table"] == "ActivitiesTasks" and update["id"] == "TSK-00001"
+    assert update["op"] == "update" and update["changes"] == {"status": ["In Progress", "Done"]}
+    assert update["account"] == "ACC-00001" and update["at"].endswith("Z")
+    assert insert["op"] == "insert" and insert["id"] == new_id and insert["account"] is None
+    assert insert["changes"]["full_name"] == [None, "Ola Nordmann"] and "person_id" not in insert["changes"]
+    assert delete["source"] == "cli" and delete["op"] == "delete"
+    assert delete["changes"]["task_title"] == ["Prepare Q4 QBR deck", None]
+    assert [r["seq"] for r in (update, insert, delete)] == [1, 2, 3]
+    assert update["version"] == insert["version"] == delete["version"] - 1
+
+
+def test_automatic_stamps_are_left_out_and_history_rows_belong_to_their_metrics_account(store):
+    with store.transaction() as tx:
+        tx.update("PlatformHealthMetrics", "MET-00001", {"current_value": 99.5})
+        tx.insert("MetricHistory", {"metric": "MET-00001", "value_date": TODAY, "value": 99.5})
+    update, insert = records(store)
+    assert set(update["changes"]) == {"current_value"}, "last_measured is stamped, not logged"
+    assert insert["table"] == "MetricHistory" and insert["account"] == update["account"] == "ACC-00001"
+
+
+def test_a_transaction_logs_net_changes(store):
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Waiting"})
+        temp = tx.insert("ActivitiesTasks", {"account": "ACC-00001", "task_title": "temporary"})
+        tx.delete("ActivitiesTasks", temp)
+    [record] = records(store)
+    assert record["changes"] == {"status": ["In Progress", "Waiting"]}
+
+
+def test_a_write_that_changes_nothing_logs_nothing(store):
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "In Progress"})
+    assert records(store) == [] and not store.changes.path.exists()
+
+
+def test_reset_logs_only_the_rows_it_changes(csm, store_path):
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
+    assert csm("reset", "--yes").exit_code == 0
+    edit, reset = Store(store_path).changes.records()
+    assert reset["changes"] == {"status": ["Done", "In Progress"]} and reset["id"] == "TSK-00001"
+    assert reset["source"] == "cli" and reset["version"] > edit["version"]
+
+
+def test_an_import_logs_every_row_it_adds(csm, store_path, tmp_path):
+    rows = tmp_path / "people.json"
+    rows.write_text(json.dumps([{"full_name": f"P{i}", "email": f"p{i}@x.example", "role": "CSM"} for i in range(3)]))
+    assert csm("insert", "PeopleTeam", str(rows)).exit_code == 0
+    logged = Store(store_path).changes.records()
+    assert [r["op"] for r in logged] == ["insert"] * 3 and len({r["version"] for r in logged}) == 1
+
+
+# --- crash safety ---------------------------------------------------------------------------
+
+
+def test_a_failed_store_write_leaves_no_record(store, monkeypatch):
+    before = store.path.read_bytes()
+    real = os.replace
+
+    def failing(src, dst, *a, **k):
+        if str(dst) == str(store.path):
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(StoreError, match="cannot write the store"), store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    monkeypatch.undo()
+    assert store.path.read_bytes() == before and records(store) == []
+
+
+def test_records_of_a_commit_that_never_completed_are_hidden_then_cut_off(store):
+    """A process killed between appending to the log and replacing the store leaves records of a
+    version the store never reached, and maybe a torn line: readers skip them, the next writer cuts them."""
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    [first] = records(store)
+    orphan = {**first, "seq": 2, "version": first["version"] + 1, "changes": {"status": ["Done", "Ghost"]}}
+    with open(store.changes.path, "ab") as fh:
+        fh.write(json.dumps(orphan).encode() + b"\n" + b'{"seq": 3, "at": "2026-11')
+    assert ChangeLogReader(store.changes).records(first["version"]) == [first]
+    assert store.changes.records(first["version"]) == [first]
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Waiting"})
+    logged = records(store)
+    assert [r["changes"]["status"] for r in logged] == [["In Progress", "Done"], ["Done", "Waiting"]]
+    assert [r["seq"] for r in logged] == [1, 2] and logged[1]["version"] == first["version"] + 1
+    assert store.changes.path.read_bytes().endswith(b"\n")
+
+
+def test_the_reader_picks_up_appends_and_rewrites(store):
+    reader = ChangeLogReader(store.changes)
+    assert reader.records(10**6) == []
+    for status in ("Done", "Waiting"):
+        with store.transaction() as tx:
+            tx.update("ActivitiesTasks", "TSK-00001", {"status": status})
+        assert reader.records(10**6)[-1]["changes"]["status"][1] == status
+    store.changes.compact("9999-01-01T00:00:00Z", 0)  # drops everything: a new file
+    assert reader.records(10**6) == []
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def _fill(log: ChangeLog, count: int, at: str, first_version: int = 1) -> None:
+    for i in range(count):
+        record = {"at": at, "source": "cli", "table": "ActivitiesTasks", "id": "TSK-00001", "op": "update"}
+        log.append([{**record, "version": first_version + i, "changes": {}}], after_version=first_version + i - 1)
+
+
+def test_retention_keeps_the_newest_records_within_the_count(tmp_path):
+    log = ChangeLog(tmp_path / "x.changes.jsonl", Retention(keep_days=365, keep_records=100))
+    _fill(log, 110, "2026-11-20T10:00:00Z")
+    kept = log.records()
+    assert len(kept) == 110, "compaction waits until 10% past the count"
+    _fill(log, 1, "2026-11-20T10:00:00Z", first_version=111)
+    kept = log.records()
+    assert [r["seq"] for r in kept] == list(range(12, 112)), "the newest 100, numbers kept"
+
+
+def test_retention_drops_records_past_the_age_limit(tmp_path):
+    log = ChangeLog(tmp_path / "x.changes.jsonl", Retention(keep_days=30, keep_records=1000))
+    _fill(log, 5, "2026-09-01T10:00:00Z")
+    _fill(log, 2, "2026-11-20T10:00:00Z", first_version=6)
+    assert [r["seq"] for r in log.records()] == [6, 7]
+
+
+@pytest.mark.parametrize(("name", "value"), [("CSM_CHANGES_KEEP_DAYS", "0"), ("CSM_CHANGES_KEEP", "ten")])
+def test_a_bad_retention_setting_is_a_clear_error(csm, store_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    result = csm("log")
+    assert result.exit_code == 1 and name in result.output and "Traceback" not in result.output
+
+
+# --- csm log -------------------------------------------------------------------------------
+
+
+def test_csm_log_shows_old_and_new_values_and_filters(csm, store_path):
+    csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done")
+    csm("update", "AccountMaster", "ACC-00002", "--set", "arr=910000")
+    result = csm("log")
+    assert result.exit_code == 0, result.output
+    assert "cli  update ActivitiesTasks TSK-00001 (account ACC-00001)" in result.output
+    assert "status: 'In Progress' -> 'Done'" in result.output and "arr: " in result.output
+    only = csm("log", "--account", "nordic logistics group")
+    assert "ACC-00002" in only.output and "TSK-00001" not in only.output
+    assert "TSK-00001" in csm("log", "--table", "ActivitiesTasks").output
+    assert csm("log", "--id", "ACC-00002").output.count("update ") == 1
+    assert csm("log", "--since", "2999-01-01").output == "No changes match.\n"
+    lines = csm("log", "--nl", "--limit", "1").output.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["id"] == "ACC-00002"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--since", "last week"], "--since"),
+        (["--id", "ACC-1"], "not a row id"),
+        (["--table", "ActivitiesTasks", "--id", "ACC-00001"], "not of ActivitiesTasks"),
+        (["--account", "Nobody Inc"], "No AccountMaster row"),
+        (["--table", "Nope"], "Nope"),
+    ],
+)
+def test_csm_log_refuses_bad_filters(csm, args, words):
+    result = csm("log", *args)
+    assert result.exit_code != 0 and words in result.output and "Traceback" not in result.output
+
+
+# --- GET /v1/changes --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def edited(store_path):
+    app = create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": "crm=t"})
+    client = authed(app)
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer t"
+    for status in ("Done", "Waiting", "Cancelled"):
+        assert client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00001", json={"status": status}).status_code == 200
+    assert client.patch("/v1/tables/AccountMaster/rows/ACC-00002", json={"arr": 910000}).status_code == 200
+    return client
+
+
+def test_changes_endpoint_filters_and_pages(edited):
+    body = edited.get("/v1/changes").json
+    assert [c["id"] for c in body["changes"]] == ["TSK-00001"] * 3 + ["ACC-00002"]
+    assert body["changes"][0]["source"] == "api:crm" and body["continuation"] is None
+    assert [c["id"] for c in edited.get("/v1/changes?account=ACC-00002").json["changes"]] == ["ACC-00002"]
+    assert len(edited.get("/v1/changes?id=TSK-00001").json["changes"]) == 3
+    assert len(edited.get("/v1/changes?table=AccountMaster").json["changes"]) == 1
+    assert edited.get("/v1/changes?since=2999-01-01").json["changes"] == []
+    assert len(edited.get("/v1/changes?since=2000-01-01T00:00:00%2B02:00").json["changes"]) == 4
+    page = edited.get("/v1/changes?limit=2").json
+    assert [c["seq"] for c in page["changes"]] == [1, 2] and page["continuation"] == "2"
+    rest = edited.get(f"/v1/changes?limit=2&continuation={page['continuation']}").json
+    assert [c["seq"] for c in rest["changes"]] == [3, 4] and rest["continuation"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("since=yesterday", "since"),
+        ("since=2026-11-01T09:00:00", "since"),
+        ("table=Nope", "table"),
+        ("id=TSK-1", "id"),
+        ("table=AccountMaster&id=TSK-00001", "id"),
+        ("account=Acme", "account"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("continuation=-1", "continuation"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_changes_endpoint_refuses_bad_parameters_by_name(edited, query, param):
+    response = edited.get(f"/v1/changes?{query}")
+    assert response.status_code == 400 and param in response.json["errors"], response.json
