@@ -16,7 +16,8 @@ from marshmallow import Schema, fields, validate
 
 from schemas import SYNC_TABLES, Table
 from schemas.kinds import field_for
-from schemas.pack_formulas import PACK_FORMULAS
+from schemas.pack_actions import PACK_ACTIONS
+from schemas.pack_formulas import PACK_FORMULAS, Param
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
 from service.version import __version__
 
@@ -213,6 +214,48 @@ def _autocomplete_paths(spec: APISpec) -> None:
     )
 
 
+def _param_schema(param: Param) -> dict:
+    schema: dict[str, Any] = {"number": {"type": "number"}, "date": {"type": "string", "format": "date"}}.get(
+        param.kind, {"type": "string"}
+    )
+    if param.options:
+        schema = {**schema, "enum": list(param.options)}
+    if param.optional:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "description": param.description}
+
+
+def _action_paths(spec: APISpec) -> None:
+    for action in PACK_ACTIONS:
+        body = {
+            "type": "object",
+            "properties": {p.name: _param_schema(p) for p in action.params},
+            "required": [p.name for p in action.params if not p.optional],
+            "additionalProperties": False,
+        }
+        row = {
+            "description": f"The {action.table} row written, as served.",
+            "content": {JSON: {"schema": f"{action.table}One"}},
+        }
+        responses = {
+            "200": row,
+            "400": _error("A body that is not a JSON object, or a missing, bad or unknown parameter (named)."),
+            "401": UNAUTHORIZED,
+            "403": _error("A read-only token."),
+            "404": _error("No such account, metric, person or task (the message suggests the closest names)."),
+            "409": _error("A name several rows share: give the id."),
+            "413": _error("A body over 1 MiB."),
+        }
+        operation = {
+            "operationId": action.name,
+            "summary": action.description,
+            "tags": ["actions"],
+            "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+            "responses": responses,
+        }
+        spec.path(path=f"/v1/actions/{action.name}", operations={"post": operation})
+
+
 @cache
 def openapi_document() -> dict:
     spec = APISpec(
@@ -235,4 +278,5 @@ def openapi_document() -> dict:
         _table_paths(spec, table)
     _formula_paths(spec)
     _autocomplete_paths(spec)
+    _action_paths(spec)
     return spec.to_dict()

@@ -3,12 +3,27 @@ derived columns, and every way to get one wrong (refused by name, the store unch
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from schemas.pack_actions import PACK_ACTIONS
+from seed import initial_data
 from service import create_app
 from service.actions import COLUMNS, HANDLERS
-from tests.conftest import TODAY, TOKEN
+from service.store import Store
+from tests.conftest import TODAY, TOKEN, authed
+
+
+@pytest.fixture(scope="module")
+def ro_store_client(seeded_file, tmp_path_factory):
+    """One app and store for the property test (its examples share them: valid ones write)."""
+    path = tmp_path_factory.mktemp("actions") / "csm.json"
+    shutil.copyfile(seeded_file, path)
+    app = create_app({"CSM_DATA": str(path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": TOKEN})
+    return authed(app), Store(path, initial=initial_data)
 
 
 def act(client, name, body, **kwargs):
@@ -410,3 +425,61 @@ def test_a_read_only_token_cannot_act_and_no_token_is_a_401(store_path, store):
     assert response.status_code == 403 and response.json["code"] == "read_only_token"
     assert act(client, "CompleteTask", {"taskId": "TSK-00001"}).status_code == 401
     assert store.path.read_bytes() == before
+
+
+# --- anything a client can send -----------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["Gard AS", "ACC-00001", "TSK-00001", "QBR", "Positive", "2026-11-19", "P95 API Latency"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+GOOD = {
+    "accountName": st.sampled_from(["Gard AS", "acme financial services", "ACC-00003", "Nowhere"]),
+    "metricName": st.sampled_from(["Quotes Issued Same Day", "P95 API Latency", "api security policy coverage"]),
+    "taskId": st.sampled_from(["TSK-00001", "TSK-00003", "TSK-00099", "tsk-2"]),
+    "ownerName": st.sampled_from(["Sarah Chen", "PER-00002", "Nobody"]),
+}
+
+
+def value_for(param) -> st.SearchStrategy:
+    if param.name in GOOD:
+        good = GOOD[param.name]
+    elif param.options:
+        good = st.sampled_from(param.options)
+    elif param.kind == "number":
+        good = st.integers(-5, 15) | st.floats(-1e6, 1e6)
+    elif param.kind == "date":
+        good = st.dates().map(str)
+    else:
+        good = st.text(max_size=30)
+    # mostly plausible values, so that many actions succeed and the checks past the types are reached
+    return st.integers(0, 3).flatmap(lambda i: good if i else JSON_VALUES)
+
+
+def action_bodies(action) -> st.SearchStrategy:
+    optional = {p.name: value_for(p) for p in action.params}
+    return st.tuples(st.just(action.name), st.fixed_dictionaries({}, optional=optional))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(call=st.sampled_from(PACK_ACTIONS).flatmap(action_bodies))
+def test_any_body_is_answered_in_the_error_shape_or_written(ro_store_client, call):
+    name, body = call
+    client, store = ro_store_client
+    before = store.path.read_bytes()
+    response = act(client, name, body)
+    assert response.status_code in (200, 400, 404, 409), response.json
+    payload = response.json
+    if response.status_code == 200:
+        assert payload["ok"] is True and isinstance(payload["row"], dict)
+    else:
+        assert payload["ok"] is False and payload["errors"] and "\n" not in payload["error"]
+        assert store.path.read_bytes() == before

@@ -7,6 +7,7 @@ import json
 import schemathesis
 
 from schemas import SYNC_TABLES
+from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS
 from service.openapi import openapi_document
 
@@ -26,7 +27,7 @@ def test_document_is_valid_openapi_and_lists_every_endpoint():
         expected |= {f"/v1/tables/{table.name}/schema", f"/v1/tables/{table.name}/rows",
                      f"/v1/tables/{table.name}/rows/{{id}}"}  # fmt: skip
     expected |= {f"/v1/formulas/{f.name}" for f in PACK_FORMULAS}
-    expected |= {"/v1/autocomplete/accounts"}
+    expected |= {"/v1/autocomplete/accounts"} | {f"/v1/actions/{a.name}" for a in PACK_ACTIONS}
     assert set(doc["paths"]) == expected
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert doc["paths"]["/health"]["get"]["security"] == []
@@ -35,10 +36,11 @@ def test_document_is_valid_openapi_and_lists_every_endpoint():
 def test_every_operation_documents_its_errors():
     doc = openapi_document()
     for path, item in doc["paths"].items():
-        responses = item["get"]["responses"]
-        assert "200" in responses, path
-        if path.startswith("/v1"):
-            assert "401" in responses and "400" in responses, path
+        for operation in item.values():
+            responses = operation["responses"]
+            assert "200" in responses, path
+            if path.startswith("/v1"):
+                assert "401" in responses and "400" in responses, path
     rows = doc["paths"]["/v1/tables/AccountMaster/rows"]["get"]
     assert {p["name"] for p in rows["parameters"]} == {"limit", "continuation"}
     assert "409" in rows["responses"]
@@ -60,3 +62,18 @@ def test_unknown_query_parameters_are_refused_by_name(client):
     assert response.json["code"] == "unknown_parameter"
     assert response.json["errors"] == {"limt": ["Unknown parameter."]}
     assert "this endpoint takes continuation, limit" in response.json["error"]
+
+
+def test_actions_are_documented_with_their_parameters_and_row():
+    doc = openapi_document()
+    operation = doc["paths"]["/v1/actions/RecordMetricValue"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert list(body["properties"]) == ["accountName", "metricName", "value", "valueDate"]
+    assert body["required"] == ["accountName", "metricName", "value"] and body["additionalProperties"] is False
+    assert body["properties"]["valueDate"]["anyOf"][0] == {"type": "string", "format": "date"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PlatformHealthMetricsOne"
+    }
+    assert {"400", "401", "403", "404", "409", "413"} <= set(operation["responses"])
+    engagement = doc["paths"]["/v1/actions/LogEngagement"]["post"]["requestBody"]["content"]["application/json"]
+    assert "QBR" in engagement["schema"]["properties"]["engagementType"]["enum"]
