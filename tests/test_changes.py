@@ -104,7 +104,8 @@ def test_records_of_a_commit_that_never_completed_are_hidden_then_cut_off(store)
     orphan = {**first, "seq": 2, "version": first["version"] + 1, "changes": {"status": ["Done", "Ghost"]}}
     with open(store.changes.path, "ab") as fh:
         fh.write(json.dumps(orphan).encode() + b"\n" + b'{"seq": 3, "at": "2026-11')
-    assert ChangeLogReader(store.changes).records(first["version"]) == [first]
+    entries = ChangeLogReader(store.changes).entries(first["version"])
+    assert [entries.record(e) for e in entries.items] == [first]
     assert store.changes.records(first["version"]) == [first]
     with store.transaction() as tx:
         tx.update("ActivitiesTasks", "TSK-00001", {"status": "Waiting"})
@@ -116,13 +117,17 @@ def test_records_of_a_commit_that_never_completed_are_hidden_then_cut_off(store)
 
 def test_the_reader_picks_up_appends_and_rewrites(store):
     reader = ChangeLogReader(store.changes)
-    assert reader.records(10**6) == []
+    assert reader.entries(10**6).items == []
+    held = None
     for status in ("Done", "Waiting"):
         with store.transaction() as tx:
             tx.update("ActivitiesTasks", "TSK-00001", {"status": status})
-        assert reader.records(10**6)[-1]["changes"]["status"][1] == status
+        entries = reader.entries(10**6)
+        assert entries.record(entries.items[-1])["changes"]["status"][1] == status
+        held = held or entries
     store.changes.compact("9999-01-01T00:00:00Z", 0)  # drops everything: a new file
-    assert reader.records(10**6) == []
+    assert reader.entries(10**6).items == []
+    assert held.record(held.items[0])["changes"]["status"] == ["In Progress", "Done"], "an older read still reads"
 
 
 # --- retention -----------------------------------------------------------------------------

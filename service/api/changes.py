@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+import orjson
+from flask import Blueprint, Response, current_app, request
 
 from schemas import TABLES, UnknownTable, get_table
 from service.api.params import only
 from service.changes import Query, parse_since, select
 from service.errors import ApiError
-from service.jsonout import json_response
 
 bp = Blueprint("changes", __name__, url_prefix="/v1/changes")
 
@@ -77,12 +77,23 @@ def list_changes():
     )
     limit = _number("limit", args.get("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT)
     snap = current_app.extensions["csm.snapshots"].current()
-    records = current_app.extensions["csm.changes"].records(snap.version)
+    entries = current_app.extensions["csm.changes"].entries(snap.version)
     found = []
-    for record in select(records, query):
-        found.append(record)
+    for entry in select(entries.items, query):
+        found.append(entry)
         if len(found) > limit:  # one more than asked: there is a next page
             break
-    continuation = str(found[limit - 1]["seq"]) if len(found) > limit else None
-    found = found[:limit]
-    return json_response({"ok": True, "changes": found, "continuation": continuation, "data_version": snap.version})
+    continuation = orjson.dumps(str(found[limit - 1].seq) if len(found) > limit else None)
+    # Assembled from the records' stored bytes: a page costs a read and a join, not a serialisation.
+    body = b"".join(
+        (
+            b'{"ok":true,"changes":[',
+            b",".join(entries.raw(e) for e in found[:limit]),
+            b'],"continuation":',
+            continuation,
+            b',"data_version":',
+            str(snap.version).encode(),
+            b"}",
+        )
+    )
+    return Response(body, mimetype="application/json")

@@ -6,7 +6,7 @@ import click
 import orjson
 
 from schemas import TABLES, get_table
-from service.changes import Query, parse_since, select, value_text
+from service.changes import ChangeLogReader, Query, parse_since, select, value_text
 from service.cli import cli, open_store, printable, reports_errors
 from service.convert import ConversionError, StoreResolver
 from service.store import meta_of, ordered_rows
@@ -37,9 +37,9 @@ def log(obj: dict, table_name, row_id, account, since, limit: int, as_nl: bool) 
         row_id=_row_id(row_id, table_name),
         account=_account(data, account),
     )
-    records = list(select(store.changes.records(int(meta_of(data).get("version", 0))), query))
-    if limit:
-        records = records[-limit:]
+    entries = ChangeLogReader(store.changes).entries(int(meta_of(data).get("version", 0)))
+    matching = list(select(entries.items, query))
+    records = [entries.record(e) for e in (matching[-limit:] if limit else matching)]
     for record in records:
         click.echo(orjson.dumps(record).decode() if as_nl else printable(describe(record)))
     if not records and not as_nl:
