@@ -1,9 +1,9 @@
 """`csm packshim generate`: write the Coda pack shim from the catalog.
 
 Output (deterministic, byte for byte, for a given base URL):
-- `pack.ts` -- rendered from `templates/pack.ts.j2`: 16 sync tables, their object and
-  reference schemas, the four formulas, HeaderBearerToken system authentication and the
-  network domain;
+- `pack.ts` -- rendered from `templates/pack.ts.j2`: 16 sync tables (two-way on the
+  editable ones), their object and reference schemas, the four formulas, HeaderBearerToken
+  system authentication and the network domain;
 - `runtime.ts` -- the hand-written code pack.ts imports, copied as it is;
 - `package.json` -- the SDK and TypeScript pinned exactly (design §7);
 - `package-lock.json` -- npm's lock for exactly those pins, shipped with the
@@ -31,6 +31,10 @@ SDK_VERSION = "1.17.5"
 TYPESCRIPT_VERSION = "5.9.3"
 PACKAGE_NAME = "csm-cockpit-pack"
 PAGE_SIZE = 500
+# Edits Coda sends in one executeUpdate call (the SDK allows 1 to 1,000); the service takes
+# the batch in one transaction, so a hundred keeps each call well inside Coda's time limit.
+UPDATE_BATCH_SIZE = 100
+SDK_MAX_UPDATE_BATCH_SIZE = 1000
 
 
 def _environment() -> jinja2.Environment:
@@ -50,12 +54,15 @@ def template_data(base_url: str) -> dict[str, Any]:
     """Everything pack.ts.j2 is filled with; raises PackError on a broken catalog or URL."""
     domain = network_domain(base_url)
     problems = check_catalog(SYNC_TABLES, PACK_FORMULAS)
+    if not 1 <= UPDATE_BATCH_SIZE <= SDK_MAX_UPDATE_BATCH_SIZE:
+        problems.append(f"the update batch size must be 1 to {SDK_MAX_UPDATE_BATCH_SIZE}; got {UPDATE_BATCH_SIZE}")
     if problems:
         raise PackError(problems)
     return {
         "base_url": base_url.rstrip("/"),
         "domain": domain,
         "page_size": PAGE_SIZE,
+        "update_batch_size": UPDATE_BATCH_SIZE,
         "refs": [tsgen.ref_context(t) for t in SYNC_TABLES],
         "tables": [tsgen.table_context(t, summarize(t)["display_name"]) for t in SYNC_TABLES],
         "formulas": [tsgen.formula_context(spec) for spec in PACK_FORMULAS],

@@ -6,6 +6,9 @@ import { CsmService, TableShape } from "./runtime";
 
 const BASE_URL = "http://localhost:8000";
 const PAGE_SIZE = 500;
+// Coda sends at most this many edits of a table in one executeUpdate call; the service
+// commits each batch in one transaction.
+const UPDATE_BATCH_SIZE = 100;
 
 const service = new CsmService(BASE_URL, PAGE_SIZE);
 
@@ -218,23 +221,23 @@ const AccountMasterSchema = coda.makeObjectSchema({
   featuredProperties: ["healthScore", "renewalRiskLevel", "arr", "renewalDate", "customerSuccessManager"],
   properties: {
     accountId: { type: coda.ValueType.String, fromKey: "account_id", displayName: "Account ID", description: "Row id, ACC-00001.", required: true },
-    accountName: { type: coda.ValueType.String, fromKey: "account_name", displayName: "Account Name", description: "Customer's legal or trading name." },
-    industryVertical: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Maritime", "Financial Services", "Healthcare", "Retail", "Manufacturing", "Energy", "Public Sector", "Technology", "Telecommunications", "Transportation & Logistics"], fromKey: "industry_vertical", displayName: "Industry Vertical", description: "Industry the customer operates in." },
-    industrySubSector: { type: coda.ValueType.String, fromKey: "industry_sub_sector", displayName: "Industry Sub Sector", description: "Finer industry segment, e.g. Marine Insurance." },
-    contractType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Signature Success", "Premier Success", "Standard"], fromKey: "contract_type", displayName: "Contract Type", description: "Success plan bought; sets the engagement cadence." },
-    contractStartDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "contract_start_date", displayName: "Contract Start Date", description: "First day of the current contract." },
-    contractEndDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "contract_end_date", displayName: "Contract End Date", description: "Last day of the current contract." },
-    renewalDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "renewal_date", displayName: "Renewal Date", description: "Date the renewal is due." },
+    accountName: { type: coda.ValueType.String, fromKey: "account_name", displayName: "Account Name", description: "Customer's legal or trading name.", mutable: true },
+    industryVertical: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Maritime", "Financial Services", "Healthcare", "Retail", "Manufacturing", "Energy", "Public Sector", "Technology", "Telecommunications", "Transportation & Logistics"], fromKey: "industry_vertical", displayName: "Industry Vertical", description: "Industry the customer operates in.", mutable: true },
+    industrySubSector: { type: coda.ValueType.String, fromKey: "industry_sub_sector", displayName: "Industry Sub Sector", description: "Finer industry segment, e.g. Marine Insurance.", mutable: true },
+    contractType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Signature Success", "Premier Success", "Standard"], fromKey: "contract_type", displayName: "Contract Type", description: "Success plan bought; sets the engagement cadence.", mutable: true },
+    contractStartDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "contract_start_date", displayName: "Contract Start Date", description: "First day of the current contract.", mutable: true },
+    contractEndDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "contract_end_date", displayName: "Contract End Date", description: "Last day of the current contract.", mutable: true },
+    renewalDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "renewal_date", displayName: "Renewal Date", description: "Date the renewal is due.", mutable: true },
     daysToRenewal: { type: coda.ValueType.Number, precision: 0, fromKey: "days_to_renewal", displayName: "Days To Renewal", description: "Days from today to the renewal date; negative once passed." },
-    arr: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "arr", displayName: "ARR", description: "Annual recurring revenue in USD." },
-    acv: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "acv", displayName: "ACV", description: "Annual contract value in USD." },
-    customerAnnualRevenue: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "customer_annual_revenue", displayName: "Customer Annual Revenue", description: "The customer's own annual revenue in USD." },
-    employeeCount: { type: coda.ValueType.Number, precision: 0, fromKey: "employee_count", displayName: "Employee Count", description: "The customer's head count." },
-    spRating: { type: coda.ValueType.String, fromKey: "sp_rating", displayName: "S&P Rating", description: "S&P credit rating, e.g. AA-." },
-    customerSuccessManager: { ...PersonRef, fromKey: "customer_success_manager", displayName: "Customer Success Manager", description: "CSM who owns the account." },
-    accountExecutive: { ...PersonRef, fromKey: "account_executive", displayName: "Account Executive", description: "Account executive on the vendor side." },
-    solutionsArchitect: { ...PersonRef, fromKey: "solutions_architect", displayName: "Solutions Architect", description: "Solutions architect on the vendor side." },
-    executiveSponsorVendor: { ...PersonRef, fromKey: "executive_sponsor_vendor", displayName: "Executive Sponsor Vendor", description: "Executive sponsor on the vendor side." },
+    arr: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "arr", displayName: "ARR", description: "Annual recurring revenue in USD.", mutable: true },
+    acv: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "acv", displayName: "ACV", description: "Annual contract value in USD.", mutable: true },
+    customerAnnualRevenue: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "customer_annual_revenue", displayName: "Customer Annual Revenue", description: "The customer's own annual revenue in USD.", mutable: true },
+    employeeCount: { type: coda.ValueType.Number, precision: 0, fromKey: "employee_count", displayName: "Employee Count", description: "The customer's head count.", mutable: true },
+    spRating: { type: coda.ValueType.String, fromKey: "sp_rating", displayName: "S&P Rating", description: "S&P credit rating, e.g. AA-.", mutable: true },
+    customerSuccessManager: { ...PersonRef, fromKey: "customer_success_manager", displayName: "Customer Success Manager", description: "CSM who owns the account.", mutable: true },
+    accountExecutive: { ...PersonRef, fromKey: "account_executive", displayName: "Account Executive", description: "Account executive on the vendor side.", mutable: true },
+    solutionsArchitect: { ...PersonRef, fromKey: "solutions_architect", displayName: "Solutions Architect", description: "Solutions architect on the vendor side.", mutable: true },
+    executiveSponsorVendor: { ...PersonRef, fromKey: "executive_sponsor_vendor", displayName: "Executive Sponsor Vendor", description: "Executive sponsor on the vendor side.", mutable: true },
     healthScore: { type: coda.ValueType.Number, precision: 1, fromKey: "health_score", displayName: "Health Score", description: "Weighted health 0-100 from the four components; null without data." },
     platformTechnicalHealth: { type: coda.ValueType.Number, precision: 1, fromKey: "platform_technical_health", displayName: "Platform Technical Health", description: "Mean numeric status of performance, reliability and security metrics." },
     businessValueRealization: { type: coda.ValueType.Number, precision: 1, fromKey: "business_value_realization", displayName: "Business Value Realization", description: "Mean target achievement of started stakeholder outcomes." },
@@ -243,23 +246,23 @@ const AccountMasterSchema = coda.makeObjectSchema({
     healthScoreTrend30d: { type: coda.ValueType.Number, precision: 1, fromKey: "health_score_trend_30d", displayName: "Health Score Trend 30d", description: "Health now minus health at the snapshot 30 days ago." },
     healthScoreChangeFlag: { type: coda.ValueType.String, fromKey: "health_score_change_flag", displayName: "Health Score Change Flag", description: "Declining, Improving or Stable from the 30-day trend." },
     renewalRiskLevel: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "At Risk", "Attention Needed", "Healthy", "No Data"], fromKey: "renewal_risk_level", displayName: "Renewal Risk Level", description: "Risk to the renewal from health and days to renewal." },
-    accountStatus: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Active", "Renewal Pending", "At Risk", "Churned", "Expired"], fromKey: "account_status", displayName: "Account Status", description: "Commercial status of the account." },
-    geography: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["EMEA", "Americas", "APAC"], fromKey: "geography", displayName: "Geography", description: "Region the account is managed from." },
-    country: { type: coda.ValueType.String, fromKey: "country", displayName: "Country", description: "Customer's home country." },
-    primaryContactName: { type: coda.ValueType.String, fromKey: "primary_contact_name", displayName: "Primary Contact Name", description: "Main customer contact." },
-    primaryContactEmail: { type: coda.ValueType.String, codaType: coda.ValueHintType.Email, fromKey: "primary_contact_email", displayName: "Primary Contact Email", description: "Main customer contact's email." },
-    primaryContactRole: { type: coda.ValueType.String, fromKey: "primary_contact_role", displayName: "Primary Contact Role", description: "Main customer contact's job title." },
+    accountStatus: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Active", "Renewal Pending", "At Risk", "Churned", "Expired"], fromKey: "account_status", displayName: "Account Status", description: "Commercial status of the account.", mutable: true },
+    geography: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["EMEA", "Americas", "APAC"], fromKey: "geography", displayName: "Geography", description: "Region the account is managed from.", mutable: true },
+    country: { type: coda.ValueType.String, fromKey: "country", displayName: "Country", description: "Customer's home country.", mutable: true },
+    primaryContactName: { type: coda.ValueType.String, fromKey: "primary_contact_name", displayName: "Primary Contact Name", description: "Main customer contact.", mutable: true },
+    primaryContactEmail: { type: coda.ValueType.String, codaType: coda.ValueHintType.Email, fromKey: "primary_contact_email", displayName: "Primary Contact Email", description: "Main customer contact's email.", mutable: true },
+    primaryContactRole: { type: coda.ValueType.String, fromKey: "primary_contact_role", displayName: "Primary Contact Role", description: "Main customer contact's job title.", mutable: true },
     lastEngagementDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_engagement_date", displayName: "Last Engagement Date", description: "Date of the latest logged engagement." },
     engagementCadenceDays: { type: coda.ValueType.Number, precision: 0, fromKey: "engagement_cadence_days", displayName: "Engagement Cadence Days", description: "Days between engagements the contract type calls for." },
     nextEngagementDue: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "next_engagement_due", displayName: "Next Engagement Due", description: "Last engagement date plus the cadence." },
     engagementCadenceStatus: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["No History", "On Track", "Due Soon", "Overdue"], fromKey: "engagement_cadence_status", displayName: "Engagement Cadence Status", description: "Whether the next engagement is on track, due within 7 days or overdue." },
     createdDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "created_date", displayName: "Created Date", description: "When the row was created." },
     lastModified: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "last_modified", displayName: "Last Modified", description: "When the row was last changed." },
-    dataSource: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Salesforce Sync", "Manual Entry", "Slack Import", "Webhook", "Email Import"], fromKey: "data_source", displayName: "Data Source", description: "Where the row came from." },
+    dataSource: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Salesforce Sync", "Manual Entry", "Slack Import", "Webhook", "Email Import"], fromKey: "data_source", displayName: "Data Source", description: "Where the row came from.", mutable: true },
   },
 });
 
-const AccountMasterShape: TableShape = {"name": "AccountMaster", "percentKeys": []};
+const AccountMasterShape: TableShape = {"name": "AccountMaster", "idKey": "account_id", "percentKeys": [], "dateKeys": ["contract_start_date", "contract_end_date", "renewal_date", "last_engagement_date", "next_engagement_due"]};
 
 const PeopleTeamSchema = coda.makeObjectSchema({
   idProperty: "personId",
@@ -267,14 +270,14 @@ const PeopleTeamSchema = coda.makeObjectSchema({
   featuredProperties: ["role", "region", "accountCount", "totalArrManaged"],
   properties: {
     personId: { type: coda.ValueType.String, fromKey: "person_id", displayName: "Person ID", description: "Row id, PER-00001.", required: true },
-    fullName: { type: coda.ValueType.String, fromKey: "full_name", displayName: "Full Name", description: "Person's full name." },
-    email: { type: coda.ValueType.String, codaType: coda.ValueHintType.Email, fromKey: "email", displayName: "Email", description: "Work email." },
-    role: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["CSM", "AE", "SE", "Executive Sponsor", "Product Manager", "Customer Contact", "Support Engineer"], fromKey: "role", displayName: "Role", description: "Role on the account team." },
-    title: { type: coda.ValueType.String, fromKey: "title", displayName: "Title", description: "Job title, e.g. Solutions Architect." },
-    department: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Customer Success", "Sales", "Solutions Engineering", "Product", "Support", "Executive", "Customer External"], fromKey: "department", displayName: "Department", description: "Department." },
-    region: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["EMEA", "Americas", "APAC"], fromKey: "region", displayName: "Region", description: "Region the person covers." },
-    slackUserId: { type: coda.ValueType.String, fromKey: "slack_user_id", displayName: "Slack User ID", description: "Slack member id for mentions, e.g. U04ABCDEF." },
-    activeStatus: { type: coda.ValueType.Boolean, fromKey: "active_status", displayName: "Active Status", description: "Still on the team." },
+    fullName: { type: coda.ValueType.String, fromKey: "full_name", displayName: "Full Name", description: "Person's full name.", mutable: true },
+    email: { type: coda.ValueType.String, codaType: coda.ValueHintType.Email, fromKey: "email", displayName: "Email", description: "Work email.", mutable: true },
+    role: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["CSM", "AE", "SE", "Executive Sponsor", "Product Manager", "Customer Contact", "Support Engineer"], fromKey: "role", displayName: "Role", description: "Role on the account team.", mutable: true },
+    title: { type: coda.ValueType.String, fromKey: "title", displayName: "Title", description: "Job title, e.g. Solutions Architect.", mutable: true },
+    department: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Customer Success", "Sales", "Solutions Engineering", "Product", "Support", "Executive", "Customer External"], fromKey: "department", displayName: "Department", description: "Department.", mutable: true },
+    region: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["EMEA", "Americas", "APAC"], fromKey: "region", displayName: "Region", description: "Region the person covers.", mutable: true },
+    slackUserId: { type: coda.ValueType.String, fromKey: "slack_user_id", displayName: "Slack User ID", description: "Slack member id for mentions, e.g. U04ABCDEF.", mutable: true },
+    activeStatus: { type: coda.ValueType.Boolean, fromKey: "active_status", displayName: "Active Status", description: "Still on the team.", mutable: true },
     accountsAssigned: { type: coda.ValueType.Array, items: AccountRef, fromKey: "accounts_assigned", displayName: "Accounts Assigned", description: "Accounts where this person is CSM, AE, solutions architect or executive sponsor." },
     accountCount: { type: coda.ValueType.Number, precision: 0, fromKey: "account_count", displayName: "Account Count", description: "Number of accounts assigned." },
     totalArrManaged: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "total_arr_managed", displayName: "Total ARR Managed", description: "Sum of the ARR of the accounts assigned." },
@@ -282,7 +285,7 @@ const PeopleTeamSchema = coda.makeObjectSchema({
   },
 });
 
-const PeopleTeamShape: TableShape = {"name": "PeopleTeam", "percentKeys": []};
+const PeopleTeamShape: TableShape = {"name": "PeopleTeam", "idKey": "person_id", "percentKeys": [], "dateKeys": []};
 
 const BusinessContextSchema = coda.makeObjectSchema({
   idProperty: "contextId",
@@ -290,24 +293,24 @@ const BusinessContextSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "digitalMaturity", "cloudStrategy", "itComplexityScore"],
   properties: {
     contextId: { type: coda.ValueType.String, fromKey: "context_id", displayName: "Context ID", description: "Row id, CTX-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this context describes." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this context describes.", mutable: true },
     contextName: { type: coda.ValueType.String, fromKey: "context_name", displayName: "Context Name", description: "The account's name, as the row's label." },
     lastUpdated: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "last_updated", displayName: "Last Updated", description: "When the row was last changed." },
-    updatedBy: { ...PersonRef, fromKey: "updated_by", displayName: "Updated By", description: "Who last reviewed the context." },
-    businessModel: { type: coda.ValueType.String, fromKey: "business_model", displayName: "Business Model", description: "How the customer makes money." },
-    marketPosition: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Market Leader", "Challenger", "Emerging Player", "Niche Specialist"], fromKey: "market_position", displayName: "Market Position", description: "Position in its market." },
-    operatingEnvironment: { type: coda.ValueType.String, fromKey: "operating_environment", displayName: "Operating Environment", description: "Market, regulatory and competitive environment." },
-    keyBusinessChallenges: { type: coda.ValueType.String, fromKey: "key_business_challenges", displayName: "Key Business Challenges", description: "The challenges that matter most this year." },
-    strategicPrioritiesCurrentYear: { type: coda.ValueType.String, fromKey: "strategic_priorities_current_year", displayName: "Strategic Priorities Current Year", description: "The customer's priorities for the current year." },
-    digitalMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Digital Native", "Transforming", "Traditional", "Legacy"], fromKey: "digital_maturity", displayName: "Digital Maturity", description: "Digital maturity." },
-    itComplexityScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "it_complexity_score", displayName: "IT Complexity Score", description: "IT landscape complexity, 1 (simple) to 10." },
-    legacySystemCount: { type: coda.ValueType.Number, precision: 0, fromKey: "legacy_system_count", displayName: "Legacy System Count", description: "Number of legacy systems still in use." },
-    cloudStrategy: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Cloud-First", "Hybrid", "On-Premise Preferred", "Multi-Cloud"], fromKey: "cloud_strategy", displayName: "Cloud Strategy", description: "Cloud strategy." },
-    dataClassification: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Highly Regulated (GDPR/HIPAA)", "Standard", "Open"], fromKey: "data_classification", displayName: "Data Classification", description: "Strictest class of data handled." },
+    updatedBy: { ...PersonRef, fromKey: "updated_by", displayName: "Updated By", description: "Who last reviewed the context.", mutable: true },
+    businessModel: { type: coda.ValueType.String, fromKey: "business_model", displayName: "Business Model", description: "How the customer makes money.", mutable: true },
+    marketPosition: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Market Leader", "Challenger", "Emerging Player", "Niche Specialist"], fromKey: "market_position", displayName: "Market Position", description: "Position in its market.", mutable: true },
+    operatingEnvironment: { type: coda.ValueType.String, fromKey: "operating_environment", displayName: "Operating Environment", description: "Market, regulatory and competitive environment.", mutable: true },
+    keyBusinessChallenges: { type: coda.ValueType.String, fromKey: "key_business_challenges", displayName: "Key Business Challenges", description: "The challenges that matter most this year.", mutable: true },
+    strategicPrioritiesCurrentYear: { type: coda.ValueType.String, fromKey: "strategic_priorities_current_year", displayName: "Strategic Priorities Current Year", description: "The customer's priorities for the current year.", mutable: true },
+    digitalMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Digital Native", "Transforming", "Traditional", "Legacy"], fromKey: "digital_maturity", displayName: "Digital Maturity", description: "Digital maturity.", mutable: true },
+    itComplexityScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "it_complexity_score", displayName: "IT Complexity Score", description: "IT landscape complexity, 1 (simple) to 10.", mutable: true },
+    legacySystemCount: { type: coda.ValueType.Number, precision: 0, fromKey: "legacy_system_count", displayName: "Legacy System Count", description: "Number of legacy systems still in use.", mutable: true },
+    cloudStrategy: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Cloud-First", "Hybrid", "On-Premise Preferred", "Multi-Cloud"], fromKey: "cloud_strategy", displayName: "Cloud Strategy", description: "Cloud strategy.", mutable: true },
+    dataClassification: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Highly Regulated (GDPR/HIPAA)", "Standard", "Open"], fromKey: "data_classification", displayName: "Data Classification", description: "Strictest class of data handled.", mutable: true },
   },
 });
 
-const BusinessContextShape: TableShape = {"name": "BusinessContext", "percentKeys": []};
+const BusinessContextShape: TableShape = {"name": "BusinessContext", "idKey": "context_id", "percentKeys": [], "dateKeys": []};
 
 const StrategicObjectivesSchema = coda.makeObjectSchema({
   idProperty: "objectiveId",
@@ -315,21 +318,21 @@ const StrategicObjectivesSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "strategicPillar", "status", "progressPercent", "businessValueUsd"],
   properties: {
     objectiveId: { type: coda.ValueType.String, fromKey: "objective_id", displayName: "Objective ID", description: "Row id, OBJ-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this objective belongs to." },
-    strategicPillar: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Revenue Growth", "Cost Optimization", "Customer Experience", "Operational Resilience", "Innovation Velocity", "Risk Mitigation", "Sustainability/ESG", "Market Expansion", "Compliance/Regulatory"], fromKey: "strategic_pillar", displayName: "Strategic Pillar", description: "Strategic pillar the objective serves." },
-    objectiveName: { type: coda.ValueType.String, fromKey: "objective_name", displayName: "Objective Name", description: "Short name of the objective." },
-    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What the objective is about." },
-    businessDriver: { type: coda.ValueType.String, fromKey: "business_driver", displayName: "Business Driver", description: "Why the customer pursues it." },
-    quantifiedGoal: { type: coda.ValueType.String, fromKey: "quantified_goal", displayName: "Quantified Goal", description: "The measurable goal, e.g. Cut quote time to 2 hours." },
-    targetDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_date", displayName: "Target Date", description: "When the goal should be met." },
-    businessOwner: { type: coda.ValueType.String, fromKey: "business_owner", displayName: "Business Owner", description: "Customer-side owner." },
-    businessValueUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "business_value_usd", displayName: "Business Value USD", description: "Business value at stake in USD." },
-    platformRelevance: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical Enabler", "Supporting", "Adjacent", "Not Applicable"], fromKey: "platform_relevance", displayName: "Platform Relevance", description: "How much the platform matters to the objective." },
-    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "Planning", "In Progress", "On Track", "At Risk", "Achieved", "Blocked", "Cancelled"], fromKey: "status", displayName: "Status", description: "Delivery status." },
-    progressPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 0, maximum: 100, step: 1, fromKey: "progress_percent", displayName: "Progress Percent", description: "Progress towards the goal, 0-100." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this objective belongs to.", mutable: true },
+    strategicPillar: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Revenue Growth", "Cost Optimization", "Customer Experience", "Operational Resilience", "Innovation Velocity", "Risk Mitigation", "Sustainability/ESG", "Market Expansion", "Compliance/Regulatory"], fromKey: "strategic_pillar", displayName: "Strategic Pillar", description: "Strategic pillar the objective serves.", mutable: true },
+    objectiveName: { type: coda.ValueType.String, fromKey: "objective_name", displayName: "Objective Name", description: "Short name of the objective.", mutable: true },
+    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What the objective is about.", mutable: true },
+    businessDriver: { type: coda.ValueType.String, fromKey: "business_driver", displayName: "Business Driver", description: "Why the customer pursues it.", mutable: true },
+    quantifiedGoal: { type: coda.ValueType.String, fromKey: "quantified_goal", displayName: "Quantified Goal", description: "The measurable goal, e.g. Cut quote time to 2 hours.", mutable: true },
+    targetDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_date", displayName: "Target Date", description: "When the goal should be met.", mutable: true },
+    businessOwner: { type: coda.ValueType.String, fromKey: "business_owner", displayName: "Business Owner", description: "Customer-side owner.", mutable: true },
+    businessValueUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "business_value_usd", displayName: "Business Value USD", description: "Business value at stake in USD.", mutable: true },
+    platformRelevance: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical Enabler", "Supporting", "Adjacent", "Not Applicable"], fromKey: "platform_relevance", displayName: "Platform Relevance", description: "How much the platform matters to the objective.", mutable: true },
+    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "Planning", "In Progress", "On Track", "At Risk", "Achieved", "Blocked", "Cancelled"], fromKey: "status", displayName: "Status", description: "Delivery status.", mutable: true },
+    progressPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 0, maximum: 100, step: 1, fromKey: "progress_percent", displayName: "Progress Percent", description: "Progress towards the goal, 0-100.", mutable: true },
     healthIndicator: { type: coda.ValueType.String, fromKey: "health_indicator", displayName: "Health Indicator", description: "Risk, Complete, Active or Pending from the status." },
-    lastReviewDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_review_date", displayName: "Last Review Date", description: "When the objective was last reviewed." },
-    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes." },
+    lastReviewDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_review_date", displayName: "Last Review Date", description: "When the objective was last reviewed.", mutable: true },
+    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes.", mutable: true },
     linkedCapabilities: { type: coda.ValueType.Array, items: CapabilityRef, fromKey: "linked_capabilities", displayName: "Linked Capabilities", description: "Capabilities that serve this objective." },
     linkedValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "linked_value_streams", displayName: "Linked Value Streams", description: "Value streams that serve this objective." },
     linkedInitiatives: { type: coda.ValueType.Array, items: InitiativeRef, fromKey: "linked_initiatives", displayName: "Linked Initiatives", description: "Initiatives that serve this objective." },
@@ -337,7 +340,7 @@ const StrategicObjectivesSchema = coda.makeObjectSchema({
   },
 });
 
-const StrategicObjectivesShape: TableShape = {"name": "StrategicObjectives", "percentKeys": []};
+const StrategicObjectivesShape: TableShape = {"name": "StrategicObjectives", "idKey": "objective_id", "percentKeys": [], "dateKeys": ["target_date", "last_review_date"]};
 
 const InitiativesSchema = coda.makeObjectSchema({
   idProperty: "initiativeId",
@@ -345,40 +348,40 @@ const InitiativesSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "status", "targetCompletionDate", "investmentAmountUsd", "threeYearRoiPercent"],
   properties: {
     initiativeId: { type: coda.ValueType.String, fromKey: "initiative_id", displayName: "Initiative ID", description: "Row id, INI-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this initiative belongs to." },
-    initiativeName: { type: coda.ValueType.String, fromKey: "initiative_name", displayName: "Initiative Name", description: "Name of the initiative." },
-    initiativeType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Platform Migration", "Capability Development", "Governance Enhancement", "Monitoring/Observability", "Training/Enablement", "Technical Debt Remediation", "API Development", "Integration Project"], fromKey: "initiative_type", displayName: "Initiative Type", description: "Kind of initiative." },
-    proposedBy: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Customer", "CSM", "SE", "AE", "Both"], fromKey: "proposed_by", displayName: "Proposed By", description: "Who proposed it." },
-    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives the initiative serves." },
-    linkedCapabilities: { type: coda.ValueType.Array, items: CapabilityRef, fromKey: "linked_capabilities", displayName: "Linked Capabilities", description: "Capabilities the initiative builds." },
-    businessDriver: { type: coda.ValueType.String, fromKey: "business_driver", displayName: "Business Driver", description: "Why it is being done." },
-    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["P0-Critical", "P1-High", "P2-Medium", "P3-Low"], fromKey: "priority", displayName: "Priority", description: "Priority." },
-    phase: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Discovery", "Planning", "Design", "Build", "Test", "Deploy", "Monitor", "Closed"], fromKey: "phase", displayName: "Phase", description: "Delivery phase." },
-    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Proposed", "Approved", "In Progress", "On Hold", "Completed", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this initiative belongs to.", mutable: true },
+    initiativeName: { type: coda.ValueType.String, fromKey: "initiative_name", displayName: "Initiative Name", description: "Name of the initiative.", mutable: true },
+    initiativeType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Platform Migration", "Capability Development", "Governance Enhancement", "Monitoring/Observability", "Training/Enablement", "Technical Debt Remediation", "API Development", "Integration Project"], fromKey: "initiative_type", displayName: "Initiative Type", description: "Kind of initiative.", mutable: true },
+    proposedBy: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Customer", "CSM", "SE", "AE", "Both"], fromKey: "proposed_by", displayName: "Proposed By", description: "Who proposed it.", mutable: true },
+    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives the initiative serves.", mutable: true },
+    linkedCapabilities: { type: coda.ValueType.Array, items: CapabilityRef, fromKey: "linked_capabilities", displayName: "Linked Capabilities", description: "Capabilities the initiative builds.", mutable: true },
+    businessDriver: { type: coda.ValueType.String, fromKey: "business_driver", displayName: "Business Driver", description: "Why it is being done.", mutable: true },
+    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["P0-Critical", "P1-High", "P2-Medium", "P3-Low"], fromKey: "priority", displayName: "Priority", description: "Priority.", mutable: true },
+    phase: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Discovery", "Planning", "Design", "Build", "Test", "Deploy", "Monitor", "Closed"], fromKey: "phase", displayName: "Phase", description: "Delivery phase.", mutable: true },
+    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Proposed", "Approved", "In Progress", "On Hold", "Completed", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status.", mutable: true },
     statusColor: { type: coda.ValueType.String, fromKey: "status_color", displayName: "Status Color", description: "Colour dot for the status." },
-    startDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "start_date", displayName: "Start Date", description: "Start date." },
-    targetCompletionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_completion_date", displayName: "Target Completion Date", description: "Planned completion date." },
-    actualCompletionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "actual_completion_date", displayName: "Actual Completion Date", description: "Actual completion date, once done." },
+    startDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "start_date", displayName: "Start Date", description: "Start date.", mutable: true },
+    targetCompletionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_completion_date", displayName: "Target Completion Date", description: "Planned completion date.", mutable: true },
+    actualCompletionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "actual_completion_date", displayName: "Actual Completion Date", description: "Actual completion date, once done.", mutable: true },
     daysOverdue: { type: coda.ValueType.Number, precision: 0, fromKey: "days_overdue", displayName: "Days Overdue", description: "Days past the target date while not completed." },
     onTimeFlag: { type: coda.ValueType.String, fromKey: "on_time_flag", displayName: "On Time Flag", description: "Severely Delayed (>30 days), Delayed (>7), On Time when completed." },
-    investmentAmountUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "investment_amount_usd", displayName: "Investment Amount USD", description: "Total investment in USD." },
-    vendorServicesUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "vendor_services_usd", displayName: "Vendor Services USD", description: "Vendor professional services in USD." },
-    customerInvestmentUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "customer_investment_usd", displayName: "Customer Investment USD", description: "Customer's own investment in USD." },
-    expectedAnnualBenefitUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "expected_annual_benefit_usd", displayName: "Expected Annual Benefit USD", description: "Expected yearly benefit in USD." },
-    realizedAnnualBenefitUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "realized_annual_benefit_usd", displayName: "Realized Annual Benefit USD", description: "Benefit realised so far, per year, in USD." },
+    investmentAmountUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "investment_amount_usd", displayName: "Investment Amount USD", description: "Total investment in USD.", mutable: true },
+    vendorServicesUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "vendor_services_usd", displayName: "Vendor Services USD", description: "Vendor professional services in USD.", mutable: true },
+    customerInvestmentUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "customer_investment_usd", displayName: "Customer Investment USD", description: "Customer's own investment in USD.", mutable: true },
+    expectedAnnualBenefitUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "expected_annual_benefit_usd", displayName: "Expected Annual Benefit USD", description: "Expected yearly benefit in USD.", mutable: true },
+    realizedAnnualBenefitUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "realized_annual_benefit_usd", displayName: "Realized Annual Benefit USD", description: "Benefit realised so far, per year, in USD.", mutable: true },
     expectedPaybackMonths: { type: coda.ValueType.Number, precision: 1, fromKey: "expected_payback_months", displayName: "Expected Payback Months", description: "Investment divided by the monthly expected benefit." },
     threeYearRoiPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 0, fromKey: "three_year_roi_percent", displayName: "Three Year ROI Percent", description: "(3 x annual benefit - investment) / investment." },
-    successCriteria: { type: coda.ValueType.String, fromKey: "success_criteria", displayName: "Success Criteria", description: "How success is judged." },
-    blockers: { type: coda.ValueType.String, fromKey: "blockers", displayName: "Blockers", description: "What is in the way." },
-    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes." },
-    nextMilestone: { type: coda.ValueType.String, fromKey: "next_milestone", displayName: "Next Milestone", description: "Next milestone." },
-    ownerVendor: { ...PersonRef, fromKey: "owner_vendor", displayName: "Owner Vendor", description: "Owner on the vendor side." },
-    ownerCustomer: { type: coda.ValueType.String, fromKey: "owner_customer", displayName: "Owner Customer", description: "Owner on the customer side." },
-    lastUpdateDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_update_date", displayName: "Last Update Date", description: "When the row was last reviewed." },
+    successCriteria: { type: coda.ValueType.String, fromKey: "success_criteria", displayName: "Success Criteria", description: "How success is judged.", mutable: true },
+    blockers: { type: coda.ValueType.String, fromKey: "blockers", displayName: "Blockers", description: "What is in the way.", mutable: true },
+    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes.", mutable: true },
+    nextMilestone: { type: coda.ValueType.String, fromKey: "next_milestone", displayName: "Next Milestone", description: "Next milestone.", mutable: true },
+    ownerVendor: { ...PersonRef, fromKey: "owner_vendor", displayName: "Owner Vendor", description: "Owner on the vendor side.", mutable: true },
+    ownerCustomer: { type: coda.ValueType.String, fromKey: "owner_customer", displayName: "Owner Customer", description: "Owner on the customer side.", mutable: true },
+    lastUpdateDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_update_date", displayName: "Last Update Date", description: "When the row was last reviewed.", mutable: true },
   },
 });
 
-const InitiativesShape: TableShape = {"name": "Initiatives", "percentKeys": ["three_year_roi_percent"]};
+const InitiativesShape: TableShape = {"name": "Initiatives", "idKey": "initiative_id", "percentKeys": ["three_year_roi_percent"], "dateKeys": ["start_date", "target_completion_date", "actual_completion_date", "last_update_date"]};
 
 const ValueStreamsSchema = coda.makeObjectSchema({
   idProperty: "valueStreamId",
@@ -386,32 +389,32 @@ const ValueStreamsSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "cycleTimeReductionPercent", "totalBusinessValueUsd", "operationalRiskLevel"],
   properties: {
     valueStreamId: { type: coda.ValueType.String, fromKey: "value_stream_id", displayName: "Value Stream ID", description: "Row id, VS-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this value stream belongs to." },
-    valueStreamName: { type: coda.ValueType.String, fromKey: "value_stream_name", displayName: "Value Stream Name", description: "Name of the value stream." },
-    businessProcess: { type: coda.ValueType.String, fromKey: "business_process", displayName: "Business Process", description: "The business process it covers." },
-    processOwner: { type: coda.ValueType.String, fromKey: "process_owner", displayName: "Process Owner", description: "Customer-side process owner." },
-    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives this stream serves." },
-    enabledCapabilities: { type: coda.ValueType.Array, items: CapabilityRef, fromKey: "enabled_capabilities", displayName: "Enabled Capabilities", description: "Platform capabilities the stream relies on." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this value stream belongs to.", mutable: true },
+    valueStreamName: { type: coda.ValueType.String, fromKey: "value_stream_name", displayName: "Value Stream Name", description: "Name of the value stream.", mutable: true },
+    businessProcess: { type: coda.ValueType.String, fromKey: "business_process", displayName: "Business Process", description: "The business process it covers.", mutable: true },
+    processOwner: { type: coda.ValueType.String, fromKey: "process_owner", displayName: "Process Owner", description: "Customer-side process owner.", mutable: true },
+    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives this stream serves.", mutable: true },
+    enabledCapabilities: { type: coda.ValueType.Array, items: CapabilityRef, fromKey: "enabled_capabilities", displayName: "Enabled Capabilities", description: "Platform capabilities the stream relies on.", mutable: true },
     supportingApis: { type: coda.ValueType.Array, items: APIRef, fromKey: "supporting_apis", displayName: "Supporting APIS", description: "APIs linked to this stream." },
-    integrationEndpoints: { type: coda.ValueType.Number, precision: 0, fromKey: "integration_endpoints", displayName: "Integration Endpoints", description: "Systems the stream integrates." },
-    apisConsumed: { type: coda.ValueType.Number, precision: 0, fromKey: "apis_consumed", displayName: "APIs Consumed", description: "APIs the stream calls." },
-    annualTransactionVolume: { type: coda.ValueType.Number, precision: 0, fromKey: "annual_transaction_volume", displayName: "Annual Transaction Volume", description: "Transactions per year." },
-    cycleTimeBaselineHours: { type: coda.ValueType.Number, fromKey: "cycle_time_baseline_hours", displayName: "Cycle Time Baseline Hours", description: "Cycle time before the platform, hours." },
-    cycleTimeCurrentHours: { type: coda.ValueType.Number, fromKey: "cycle_time_current_hours", displayName: "Cycle Time Current Hours", description: "Cycle time now, hours." },
-    cycleTimeTargetHours: { type: coda.ValueType.Number, fromKey: "cycle_time_target_hours", displayName: "Cycle Time Target Hours", description: "Cycle time aimed for, hours." },
+    integrationEndpoints: { type: coda.ValueType.Number, precision: 0, fromKey: "integration_endpoints", displayName: "Integration Endpoints", description: "Systems the stream integrates.", mutable: true },
+    apisConsumed: { type: coda.ValueType.Number, precision: 0, fromKey: "apis_consumed", displayName: "APIs Consumed", description: "APIs the stream calls.", mutable: true },
+    annualTransactionVolume: { type: coda.ValueType.Number, precision: 0, fromKey: "annual_transaction_volume", displayName: "Annual Transaction Volume", description: "Transactions per year.", mutable: true },
+    cycleTimeBaselineHours: { type: coda.ValueType.Number, fromKey: "cycle_time_baseline_hours", displayName: "Cycle Time Baseline Hours", description: "Cycle time before the platform, hours.", mutable: true },
+    cycleTimeCurrentHours: { type: coda.ValueType.Number, fromKey: "cycle_time_current_hours", displayName: "Cycle Time Current Hours", description: "Cycle time now, hours.", mutable: true },
+    cycleTimeTargetHours: { type: coda.ValueType.Number, fromKey: "cycle_time_target_hours", displayName: "Cycle Time Target Hours", description: "Cycle time aimed for, hours.", mutable: true },
     cycleTimeReductionPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 1, fromKey: "cycle_time_reduction_percent", displayName: "Cycle Time Reduction Percent", description: "Reduction from baseline to current, percent." },
     cycleTimeProgressIndicator: { type: coda.ValueType.String, fromKey: "cycle_time_progress_indicator", displayName: "Cycle Time Progress Indicator", description: "Target Met, Progressing (>=50% cut) or Needs Improvement." },
-    costPerTransactionBeforeUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "cost_per_transaction_before_usd", displayName: "Cost Per Transaction Before USD", description: "Cost per transaction before, USD." },
-    costPerTransactionAfterUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "cost_per_transaction_after_usd", displayName: "Cost Per Transaction After USD", description: "Cost per transaction now, USD." },
+    costPerTransactionBeforeUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "cost_per_transaction_before_usd", displayName: "Cost Per Transaction Before USD", description: "Cost per transaction before, USD.", mutable: true },
+    costPerTransactionAfterUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "cost_per_transaction_after_usd", displayName: "Cost Per Transaction After USD", description: "Cost per transaction now, USD.", mutable: true },
     annualCostSavingsUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "annual_cost_savings_usd", displayName: "Annual Cost Savings USD", description: "(Cost before - cost after) x annual volume." },
-    revenueImpactUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "revenue_impact_usd", displayName: "Revenue Impact USD", description: "Revenue the stream adds per year, USD." },
+    revenueImpactUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "revenue_impact_usd", displayName: "Revenue Impact USD", description: "Revenue the stream adds per year, USD.", mutable: true },
     totalBusinessValueUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "total_business_value_usd", displayName: "Total Business Value USD", description: "Annual cost savings plus revenue impact." },
-    customerSatisfactionScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "customer_satisfaction_score", displayName: "Customer Satisfaction Score", description: "Satisfaction of the stream's users, 1-10." },
-    operationalRiskLevel: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "operational_risk_level", displayName: "Operational Risk Level", description: "Operational risk of the stream." },
+    customerSatisfactionScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "customer_satisfaction_score", displayName: "Customer Satisfaction Score", description: "Satisfaction of the stream's users, 1-10.", mutable: true },
+    operationalRiskLevel: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "operational_risk_level", displayName: "Operational Risk Level", description: "Operational risk of the stream.", mutable: true },
   },
 });
 
-const ValueStreamsShape: TableShape = {"name": "ValueStreams", "percentKeys": ["cycle_time_reduction_percent"]};
+const ValueStreamsShape: TableShape = {"name": "ValueStreams", "idKey": "value_stream_id", "percentKeys": ["cycle_time_reduction_percent"], "dateKeys": []};
 
 const StakeholderOutcomesSchema = coda.makeObjectSchema({
   idProperty: "outcomeId",
@@ -419,29 +422,29 @@ const StakeholderOutcomesSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "stakeholderType", "targetAchievementPercent", "status"],
   properties: {
     outcomeId: { type: coda.ValueType.String, fromKey: "outcome_id", displayName: "Outcome ID", description: "Row id, OUT-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this outcome belongs to." },
-    stakeholderType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["External Customer", "Internal Business Unit", "Partner", "Regulator", "End User", "Executive Leadership"], fromKey: "stakeholder_type", displayName: "Stakeholder Type", description: "Kind of stakeholder." },
-    stakeholderName: { type: coda.ValueType.String, fromKey: "stakeholder_name", displayName: "Stakeholder Name", description: "Stakeholder or group." },
-    stakeholderRole: { type: coda.ValueType.String, fromKey: "stakeholder_role", displayName: "Stakeholder Role", description: "Stakeholder's role." },
-    outcomeStatement: { type: coda.ValueType.String, fromKey: "outcome_statement", displayName: "Outcome Statement", description: "The outcome in the form 'As a ..., I ...'." },
-    linkedStrategicObjective: { ...ObjectiveRef, fromKey: "linked_strategic_objective", displayName: "Linked Strategic Objective", description: "Objective the outcome serves." },
-    linkedValueStream: { ...ValueStreamRef, fromKey: "linked_value_stream", displayName: "Linked Value Stream", description: "Value stream that delivers it." },
-    linkedApiServices: { type: coda.ValueType.Array, items: APIRef, fromKey: "linked_api_services", displayName: "Linked API Services", description: "APIs behind the outcome." },
-    successMetricName: { type: coda.ValueType.String, fromKey: "success_metric_name", displayName: "Success Metric Name", description: "What is measured." },
-    baselineValue: { type: coda.ValueType.Number, fromKey: "baseline_value", displayName: "Baseline Value", description: "Value before." },
-    currentValue: { type: coda.ValueType.Number, fromKey: "current_value", displayName: "Current Value", description: "Value now; empty until first measured." },
-    targetValue: { type: coda.ValueType.Number, fromKey: "target_value", displayName: "Target Value", description: "Value aimed for." },
-    unit: { type: coda.ValueType.String, fromKey: "unit", displayName: "Unit", description: "Unit of the values." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this outcome belongs to.", mutable: true },
+    stakeholderType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["External Customer", "Internal Business Unit", "Partner", "Regulator", "End User", "Executive Leadership"], fromKey: "stakeholder_type", displayName: "Stakeholder Type", description: "Kind of stakeholder.", mutable: true },
+    stakeholderName: { type: coda.ValueType.String, fromKey: "stakeholder_name", displayName: "Stakeholder Name", description: "Stakeholder or group.", mutable: true },
+    stakeholderRole: { type: coda.ValueType.String, fromKey: "stakeholder_role", displayName: "Stakeholder Role", description: "Stakeholder's role.", mutable: true },
+    outcomeStatement: { type: coda.ValueType.String, fromKey: "outcome_statement", displayName: "Outcome Statement", description: "The outcome in the form 'As a ..., I ...'.", mutable: true },
+    linkedStrategicObjective: { ...ObjectiveRef, fromKey: "linked_strategic_objective", displayName: "Linked Strategic Objective", description: "Objective the outcome serves.", mutable: true },
+    linkedValueStream: { ...ValueStreamRef, fromKey: "linked_value_stream", displayName: "Linked Value Stream", description: "Value stream that delivers it.", mutable: true },
+    linkedApiServices: { type: coda.ValueType.Array, items: APIRef, fromKey: "linked_api_services", displayName: "Linked API Services", description: "APIs behind the outcome.", mutable: true },
+    successMetricName: { type: coda.ValueType.String, fromKey: "success_metric_name", displayName: "Success Metric Name", description: "What is measured.", mutable: true },
+    baselineValue: { type: coda.ValueType.Number, fromKey: "baseline_value", displayName: "Baseline Value", description: "Value before.", mutable: true },
+    currentValue: { type: coda.ValueType.Number, fromKey: "current_value", displayName: "Current Value", description: "Value now; empty until first measured.", mutable: true },
+    targetValue: { type: coda.ValueType.Number, fromKey: "target_value", displayName: "Target Value", description: "Value aimed for.", mutable: true },
+    unit: { type: coda.ValueType.String, fromKey: "unit", displayName: "Unit", description: "Unit of the values.", mutable: true },
     improvementPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 1, fromKey: "improvement_percent", displayName: "Improvement Percent", description: "(Current - baseline) / baseline." },
     targetAchievementPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 0, fromKey: "target_achievement_percent", displayName: "Target Achievement Percent", description: "(Current - baseline) / (target - baseline)." },
     status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "Achieved", "On Track", "Needs Attention"], fromKey: "status", displayName: "Status", description: "Achieved at 100%, On Track from 75%, Not Started until measured." },
-    measurementMethod: { type: coda.ValueType.String, fromKey: "measurement_method", displayName: "Measurement Method", description: "How it is measured." },
-    lastMeasured: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_measured", displayName: "Last Measured", description: "When it was last measured." },
-    measurementFrequency: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Monthly", "Quarterly", "Annual"], fromKey: "measurement_frequency", displayName: "Measurement Frequency", description: "How often it is measured." },
+    measurementMethod: { type: coda.ValueType.String, fromKey: "measurement_method", displayName: "Measurement Method", description: "How it is measured.", mutable: true },
+    lastMeasured: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_measured", displayName: "Last Measured", description: "When it was last measured.", mutable: true },
+    measurementFrequency: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Monthly", "Quarterly", "Annual"], fromKey: "measurement_frequency", displayName: "Measurement Frequency", description: "How often it is measured.", mutable: true },
   },
 });
 
-const StakeholderOutcomesShape: TableShape = {"name": "StakeholderOutcomes", "percentKeys": ["improvement_percent", "target_achievement_percent"]};
+const StakeholderOutcomesShape: TableShape = {"name": "StakeholderOutcomes", "idKey": "outcome_id", "percentKeys": ["improvement_percent", "target_achievement_percent"], "dateKeys": ["last_measured"]};
 
 const PlatformCapabilitiesSchema = coda.makeObjectSchema({
   idProperty: "capabilityId",
@@ -449,28 +452,28 @@ const PlatformCapabilitiesSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "capabilityDomain", "currentMaturity", "targetMaturity", "gapStatus"],
   properties: {
     capabilityId: { type: coda.ValueType.String, fromKey: "capability_id", displayName: "Capability ID", description: "Row id, CAP-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this capability belongs to." },
-    capabilityDomain: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Integration", "API Management", "Automation", "Data Governance", "Security", "DevOps", "Analytics", "Event-Driven Architecture"], fromKey: "capability_domain", displayName: "Capability Domain", description: "Domain." },
-    capabilityName: { type: coda.ValueType.String, fromKey: "capability_name", displayName: "Capability Name", description: "Name of the capability." },
-    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What the capability does." },
-    currentMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["1-Initial", "2-Developing", "3-Defined", "4-Managed", "5-Optimizing"], fromKey: "current_maturity", displayName: "Current Maturity", description: "Maturity today." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this capability belongs to.", mutable: true },
+    capabilityDomain: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Integration", "API Management", "Automation", "Data Governance", "Security", "DevOps", "Analytics", "Event-Driven Architecture"], fromKey: "capability_domain", displayName: "Capability Domain", description: "Domain.", mutable: true },
+    capabilityName: { type: coda.ValueType.String, fromKey: "capability_name", displayName: "Capability Name", description: "Name of the capability.", mutable: true },
+    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What the capability does.", mutable: true },
+    currentMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["1-Initial", "2-Developing", "3-Defined", "4-Managed", "5-Optimizing"], fromKey: "current_maturity", displayName: "Current Maturity", description: "Maturity today.", mutable: true },
     currentMaturityNumeric: { type: coda.ValueType.Number, precision: 0, fromKey: "current_maturity_numeric", displayName: "Current Maturity Numeric", description: "Current maturity as 1-5." },
-    targetMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["1-Initial", "2-Developing", "3-Defined", "4-Managed", "5-Optimizing"], fromKey: "target_maturity", displayName: "Target Maturity", description: "Maturity aimed for." },
+    targetMaturity: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["1-Initial", "2-Developing", "3-Defined", "4-Managed", "5-Optimizing"], fromKey: "target_maturity", displayName: "Target Maturity", description: "Maturity aimed for.", mutable: true },
     targetMaturityNumeric: { type: coda.ValueType.Number, precision: 0, fromKey: "target_maturity_numeric", displayName: "Target Maturity Numeric", description: "Target maturity as 1-5." },
     maturityGap: { type: coda.ValueType.Number, precision: 0, fromKey: "maturity_gap", displayName: "Maturity Gap", description: "Target minus current maturity." },
     gapStatus: { type: coda.ValueType.String, fromKey: "gap_status", displayName: "Gap Status", description: "Critical (>=3), Moderate (2), Small (1) or At Target." },
-    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives this capability serves." },
+    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives this capability serves.", mutable: true },
     supportingValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "supporting_value_streams", displayName: "Supporting Value Streams", description: "Value streams that rely on this capability." },
-    investmentRequiredUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "investment_required_usd", displayName: "Investment Required USD", description: "Investment needed to reach the target, USD." },
-    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["P0-Critical", "P1-High", "P2-Medium", "P3-Low"], fromKey: "priority", displayName: "Priority", description: "Priority." },
-    implementationStatus: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "Planning", "In Progress", "Operational", "Needs Enhancement", "Blocked"], fromKey: "implementation_status", displayName: "Implementation Status", description: "Implementation status." },
-    businessImpactStatement: { type: coda.ValueType.String, fromKey: "business_impact_statement", displayName: "Business Impact Statement", description: "Business impact in one sentence." },
-    technicalOwnerCustomer: { type: coda.ValueType.String, fromKey: "technical_owner_customer", displayName: "Technical Owner Customer", description: "Technical owner at the customer." },
-    lastAssessmentDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_assessment_date", displayName: "Last Assessment Date", description: "When maturity was last assessed." },
+    investmentRequiredUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "investment_required_usd", displayName: "Investment Required USD", description: "Investment needed to reach the target, USD.", mutable: true },
+    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["P0-Critical", "P1-High", "P2-Medium", "P3-Low"], fromKey: "priority", displayName: "Priority", description: "Priority.", mutable: true },
+    implementationStatus: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "Planning", "In Progress", "Operational", "Needs Enhancement", "Blocked"], fromKey: "implementation_status", displayName: "Implementation Status", description: "Implementation status.", mutable: true },
+    businessImpactStatement: { type: coda.ValueType.String, fromKey: "business_impact_statement", displayName: "Business Impact Statement", description: "Business impact in one sentence.", mutable: true },
+    technicalOwnerCustomer: { type: coda.ValueType.String, fromKey: "technical_owner_customer", displayName: "Technical Owner Customer", description: "Technical owner at the customer.", mutable: true },
+    lastAssessmentDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_assessment_date", displayName: "Last Assessment Date", description: "When maturity was last assessed.", mutable: true },
   },
 });
 
-const PlatformCapabilitiesShape: TableShape = {"name": "PlatformCapabilities", "percentKeys": []};
+const PlatformCapabilitiesShape: TableShape = {"name": "PlatformCapabilities", "idKey": "capability_id", "percentKeys": [], "dateKeys": ["last_assessment_date"]};
 
 const APIPortfolioSchema = coda.makeObjectSchema({
   idProperty: "apiId",
@@ -478,34 +481,34 @@ const APIPortfolioSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "environment", "slaCompliancePercent", "healthStatus", "businessCriticality"],
   properties: {
     apiId: { type: coda.ValueType.String, fromKey: "api_id", displayName: "API ID", description: "Row id, API-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this API belongs to." },
-    apiName: { type: coda.ValueType.String, fromKey: "api_name", displayName: "API Name", description: "API name." },
-    apiType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["System", "Process", "Experience"], fromKey: "api_type", displayName: "API Type", description: "API-led layer." },
-    apiVersion: { type: coda.ValueType.String, fromKey: "api_version", displayName: "API Version", description: "Version, e.g. v2.1." },
-    businessCapability: { type: coda.ValueType.String, fromKey: "business_capability", displayName: "Business Capability", description: "Business capability the API exposes." },
-    environment: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Production", "Sandbox", "Development"], fromKey: "environment", displayName: "Environment", description: "Environment." },
-    linkedValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "linked_value_streams", displayName: "Linked Value Streams", description: "Value streams the API supports." },
-    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives the API supports." },
-    monthlyTransactions: { type: coda.ValueType.Number, precision: 0, fromKey: "monthly_transactions", displayName: "Monthly Transactions", description: "Calls per month." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this API belongs to.", mutable: true },
+    apiName: { type: coda.ValueType.String, fromKey: "api_name", displayName: "API Name", description: "API name.", mutable: true },
+    apiType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["System", "Process", "Experience"], fromKey: "api_type", displayName: "API Type", description: "API-led layer.", mutable: true },
+    apiVersion: { type: coda.ValueType.String, fromKey: "api_version", displayName: "API Version", description: "Version, e.g. v2.1.", mutable: true },
+    businessCapability: { type: coda.ValueType.String, fromKey: "business_capability", displayName: "Business Capability", description: "Business capability the API exposes.", mutable: true },
+    environment: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Production", "Sandbox", "Development"], fromKey: "environment", displayName: "Environment", description: "Environment.", mutable: true },
+    linkedValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "linked_value_streams", displayName: "Linked Value Streams", description: "Value streams the API supports.", mutable: true },
+    linkedStrategicObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives", displayName: "Linked Strategic Objectives", description: "Objectives the API supports.", mutable: true },
+    monthlyTransactions: { type: coda.ValueType.Number, precision: 0, fromKey: "monthly_transactions", displayName: "Monthly Transactions", description: "Calls per month.", mutable: true },
     annualTransactionVolume: { type: coda.ValueType.Number, precision: 0, fromKey: "annual_transaction_volume", displayName: "Annual Transaction Volume", description: "Monthly transactions x 12." },
-    consumingApplications: { type: coda.ValueType.Number, precision: 0, fromKey: "consuming_applications", displayName: "Consuming Applications", description: "Applications calling the API." },
-    avgResponseTimeMs: { type: coda.ValueType.Number, fromKey: "avg_response_time_ms", displayName: "Avg Response Time ms", description: "Mean response time, ms." },
-    slaTargetMs: { type: coda.ValueType.Number, fromKey: "sla_target_ms", displayName: "SLA Target ms", description: "Response-time SLA, ms." },
+    consumingApplications: { type: coda.ValueType.Number, precision: 0, fromKey: "consuming_applications", displayName: "Consuming Applications", description: "Applications calling the API.", mutable: true },
+    avgResponseTimeMs: { type: coda.ValueType.Number, fromKey: "avg_response_time_ms", displayName: "Avg Response Time ms", description: "Mean response time, ms.", mutable: true },
+    slaTargetMs: { type: coda.ValueType.Number, fromKey: "sla_target_ms", displayName: "SLA Target ms", description: "Response-time SLA, ms.", mutable: true },
     slaCompliancePercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 1, fromKey: "sla_compliance_percent", displayName: "SLA Compliance Percent", description: "100 within SLA, else reduced by the relative overrun." },
-    errorRatePercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 2, fromKey: "error_rate_percent", displayName: "Error Rate Percent", description: "Failed calls / all calls, percent." },
-    uptimePercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 2, fromKey: "uptime_percent", displayName: "Uptime Percent", description: "Uptime over the last 30 days, percent." },
-    revenueAttributionUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "revenue_attribution_usd", displayName: "Revenue Attribution USD", description: "Revenue flowing through the API per year, USD." },
+    errorRatePercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 2, fromKey: "error_rate_percent", displayName: "Error Rate Percent", description: "Failed calls / all calls, percent.", mutable: true },
+    uptimePercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 2, fromKey: "uptime_percent", displayName: "Uptime Percent", description: "Uptime over the last 30 days, percent.", mutable: true },
+    revenueAttributionUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "revenue_attribution_usd", displayName: "Revenue Attribution USD", description: "Revenue flowing through the API per year, USD.", mutable: true },
     businessCriticality: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Mission-Critical", "High", "Medium", "Low"], fromKey: "business_criticality", displayName: "Business Criticality", description: "From production status, revenue, traffic and consumers (see formulas/platform.py)." },
     businessValueScore: { type: coda.ValueType.Number, precision: 1, fromKey: "business_value_score", displayName: "Business Value Score", description: "(Monthly calls / 1000) x consumers x SLA compliance." },
     healthStatus: { type: coda.ValueType.String, fromKey: "health_status", displayName: "Health Status", description: "Critical (uptime < 99.5 or errors > 1%), Degraded (SLA < 95%) or Healthy." },
-    ownerTeam: { type: coda.ValueType.String, fromKey: "owner_team", displayName: "Owner Team", description: "Team that owns the API." },
-    documentationQuality: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Excellent", "Good", "Needs Improvement", "Missing"], fromKey: "documentation_quality", displayName: "Documentation Quality", description: "Documentation." },
-    lastDeployedDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_deployed_date", displayName: "Last Deployed Date", description: "Last deployment." },
-    lastSynced: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "last_synced", displayName: "Last Synced", description: "When the figures were last synced from the platform." },
+    ownerTeam: { type: coda.ValueType.String, fromKey: "owner_team", displayName: "Owner Team", description: "Team that owns the API.", mutable: true },
+    documentationQuality: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Excellent", "Good", "Needs Improvement", "Missing"], fromKey: "documentation_quality", displayName: "Documentation Quality", description: "Documentation.", mutable: true },
+    lastDeployedDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "last_deployed_date", displayName: "Last Deployed Date", description: "Last deployment.", mutable: true },
+    lastSynced: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "last_synced", displayName: "Last Synced", description: "When the figures were last synced from the platform.", mutable: true },
   },
 });
 
-const APIPortfolioShape: TableShape = {"name": "APIPortfolio", "percentKeys": ["sla_compliance_percent", "error_rate_percent", "uptime_percent"]};
+const APIPortfolioShape: TableShape = {"name": "APIPortfolio", "idKey": "api_id", "percentKeys": ["sla_compliance_percent", "error_rate_percent", "uptime_percent"], "dateKeys": ["last_deployed_date"]};
 
 const PlatformHealthMetricsSchema = coda.makeObjectSchema({
   idProperty: "metricId",
@@ -513,31 +516,31 @@ const PlatformHealthMetricsSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "metricCategory", "currentValue", "targetValue", "healthStatus", "alertStatus"],
   properties: {
     metricId: { type: coda.ValueType.String, fromKey: "metric_id", displayName: "Metric ID", description: "Row id, MET-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this metric belongs to." },
-    metricCategory: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Performance", "Reliability", "Adoption", "Efficiency", "Quality", "Security", "Governance", "Cost"], fromKey: "metric_category", displayName: "Metric Category", description: "Category; Performance, Reliability and Security feed platform technical health." },
-    metricName: { type: coda.ValueType.String, fromKey: "metric_name", displayName: "Metric Name", description: "Metric name." },
-    metricType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Technical", "Business", "Operational"], fromKey: "metric_type", displayName: "Metric Type", description: "Metric type." },
-    unit: { type: coda.ValueType.String, fromKey: "unit", displayName: "Unit", description: "Unit of the values." },
-    measurementFrequency: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Real-time", "Hourly", "Daily", "Weekly", "Monthly"], fromKey: "measurement_frequency", displayName: "Measurement Frequency", description: "How often it is measured." },
-    currentValue: { type: coda.ValueType.Number, fromKey: "current_value", displayName: "Current Value", description: "Latest value." },
-    targetValue: { type: coda.ValueType.Number, fromKey: "target_value", displayName: "Target Value", description: "Value aimed for." },
-    thresholdWarning: { type: coda.ValueType.Number, fromKey: "threshold_warning", displayName: "Threshold Warning", description: "Value past which the metric needs attention." },
-    thresholdCritical: { type: coda.ValueType.Number, fromKey: "threshold_critical", displayName: "Threshold Critical", description: "Value past which the metric is critical." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account this metric belongs to.", mutable: true },
+    metricCategory: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Performance", "Reliability", "Adoption", "Efficiency", "Quality", "Security", "Governance", "Cost"], fromKey: "metric_category", displayName: "Metric Category", description: "Category; Performance, Reliability and Security feed platform technical health.", mutable: true },
+    metricName: { type: coda.ValueType.String, fromKey: "metric_name", displayName: "Metric Name", description: "Metric name.", mutable: true },
+    metricType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Technical", "Business", "Operational"], fromKey: "metric_type", displayName: "Metric Type", description: "Metric type.", mutable: true },
+    unit: { type: coda.ValueType.String, fromKey: "unit", displayName: "Unit", description: "Unit of the values.", mutable: true },
+    measurementFrequency: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Real-time", "Hourly", "Daily", "Weekly", "Monthly"], fromKey: "measurement_frequency", displayName: "Measurement Frequency", description: "How often it is measured.", mutable: true },
+    currentValue: { type: coda.ValueType.Number, fromKey: "current_value", displayName: "Current Value", description: "Latest value.", mutable: true },
+    targetValue: { type: coda.ValueType.Number, fromKey: "target_value", displayName: "Target Value", description: "Value aimed for.", mutable: true },
+    thresholdWarning: { type: coda.ValueType.Number, fromKey: "threshold_warning", displayName: "Threshold Warning", description: "Value past which the metric needs attention.", mutable: true },
+    thresholdCritical: { type: coda.ValueType.Number, fromKey: "threshold_critical", displayName: "Threshold Critical", description: "Value past which the metric is critical.", mutable: true },
     healthStatus: { type: coda.ValueType.String, fromKey: "health_status", displayName: "Health Status", description: "On Track (within 5% of target), Needs Attention or Critical." },
     healthStatusNumeric: { type: coda.ValueType.Number, precision: 0, fromKey: "health_status_numeric", displayName: "Health Status Numeric", description: "100 On Track, 70 Needs Attention, 30 Critical." },
     trend30dChange: { type: coda.ValueType.Number, precision: 2, fromKey: "trend_30d_change", displayName: "Trend 30d Change", description: "Current value minus the value 30 days ago." },
     trendDirection: { type: coda.ValueType.String, fromKey: "trend_direction", displayName: "Trend Direction", description: "Increasing, Decreasing or Flat over 30 days." },
-    trendIsGood: { type: coda.ValueType.Boolean, fromKey: "trend_is_good", displayName: "Trend Is Good", description: "True when a higher value is better." },
+    trendIsGood: { type: coda.ValueType.Boolean, fromKey: "trend_is_good", displayName: "Trend Is Good", description: "True when a higher value is better.", mutable: true },
     alertStatus: { type: coda.ValueType.String, fromKey: "alert_status", displayName: "Alert Status", description: "Urgent when critical and moving the wrong way, Alert when critical." },
     lastMeasured: { type: coda.ValueType.String, codaType: coda.ValueHintType.DateTime, fromKey: "last_measured", displayName: "Last Measured", description: "When the value was last recorded." },
-    linkedCapability: { ...CapabilityRef, fromKey: "linked_capability", displayName: "Linked Capability", description: "Capability the metric measures." },
-    linkedStrategicObjective: { ...ObjectiveRef, fromKey: "linked_strategic_objective", displayName: "Linked Strategic Objective", description: "Objective the metric evidences." },
-    dataSource: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Platform Analytics", "Runtime Manager", "Exchange", "Custom Script", "Manual Entry", "Webhook"], fromKey: "data_source", displayName: "Data Source", description: "Where the value comes from." },
-    businessImpactStatement: { type: coda.ValueType.String, fromKey: "business_impact_statement", displayName: "Business Impact Statement", description: "Why the metric matters to the business." },
+    linkedCapability: { ...CapabilityRef, fromKey: "linked_capability", displayName: "Linked Capability", description: "Capability the metric measures.", mutable: true },
+    linkedStrategicObjective: { ...ObjectiveRef, fromKey: "linked_strategic_objective", displayName: "Linked Strategic Objective", description: "Objective the metric evidences.", mutable: true },
+    dataSource: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Platform Analytics", "Runtime Manager", "Exchange", "Custom Script", "Manual Entry", "Webhook"], fromKey: "data_source", displayName: "Data Source", description: "Where the value comes from.", mutable: true },
+    businessImpactStatement: { type: coda.ValueType.String, fromKey: "business_impact_statement", displayName: "Business Impact Statement", description: "Why the metric matters to the business.", mutable: true },
   },
 });
 
-const PlatformHealthMetricsShape: TableShape = {"name": "PlatformHealthMetrics", "percentKeys": []};
+const PlatformHealthMetricsShape: TableShape = {"name": "PlatformHealthMetrics", "idKey": "metric_id", "percentKeys": [], "dateKeys": []};
 
 const RiskRegisterSchema = coda.makeObjectSchema({
   idProperty: "riskId",
@@ -545,34 +548,34 @@ const RiskRegisterSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "riskCategory", "riskLevel", "status", "targetResolutionDate"],
   properties: {
     riskId: { type: coda.ValueType.String, fromKey: "risk_id", displayName: "Risk ID", description: "Row id, RISK-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the risk threatens." },
-    riskCategory: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Technical Debt", "Platform Risk", "Security", "Compliance", "Performance", "Scalability", "Knowledge Gap", "Vendor Dependency"], fromKey: "risk_category", displayName: "Risk Category", description: "Category." },
-    riskTitle: { type: coda.ValueType.String, fromKey: "risk_title", displayName: "Risk Title", description: "Short title." },
-    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What could happen." },
-    rootCause: { type: coda.ValueType.String, fromKey: "root_cause", displayName: "Root Cause", description: "Why it could happen." },
-    mitigationStrategy: { type: coda.ValueType.String, fromKey: "mitigation_strategy", displayName: "Mitigation Strategy", description: "How it is being handled." },
-    affectedCapability: { ...CapabilityRef, fromKey: "affected_capability", displayName: "Affected Capability", description: "Capability at risk." },
-    affectedApis: { type: coda.ValueType.Array, items: APIRef, fromKey: "affected_apis", displayName: "Affected APIs", description: "APIs at risk." },
-    affectedValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "affected_value_streams", displayName: "Affected Value Streams", description: "Value streams at risk." },
-    linkedStrategicObjectivesAtRisk: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives_at_risk", displayName: "Linked Strategic Objectives At Risk", description: "Objectives at risk." },
-    impact: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "impact", displayName: "Impact", description: "Impact if it happens." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the risk threatens.", mutable: true },
+    riskCategory: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Technical Debt", "Platform Risk", "Security", "Compliance", "Performance", "Scalability", "Knowledge Gap", "Vendor Dependency"], fromKey: "risk_category", displayName: "Risk Category", description: "Category.", mutable: true },
+    riskTitle: { type: coda.ValueType.String, fromKey: "risk_title", displayName: "Risk Title", description: "Short title.", mutable: true },
+    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "What could happen.", mutable: true },
+    rootCause: { type: coda.ValueType.String, fromKey: "root_cause", displayName: "Root Cause", description: "Why it could happen.", mutable: true },
+    mitigationStrategy: { type: coda.ValueType.String, fromKey: "mitigation_strategy", displayName: "Mitigation Strategy", description: "How it is being handled.", mutable: true },
+    affectedCapability: { ...CapabilityRef, fromKey: "affected_capability", displayName: "Affected Capability", description: "Capability at risk.", mutable: true },
+    affectedApis: { type: coda.ValueType.Array, items: APIRef, fromKey: "affected_apis", displayName: "Affected APIs", description: "APIs at risk.", mutable: true },
+    affectedValueStreams: { type: coda.ValueType.Array, items: ValueStreamRef, fromKey: "affected_value_streams", displayName: "Affected Value Streams", description: "Value streams at risk.", mutable: true },
+    linkedStrategicObjectivesAtRisk: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_strategic_objectives_at_risk", displayName: "Linked Strategic Objectives At Risk", description: "Objectives at risk.", mutable: true },
+    impact: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "impact", displayName: "Impact", description: "Impact if it happens.", mutable: true },
     impactScore: { type: coda.ValueType.Number, precision: 0, fromKey: "impact_score", displayName: "Impact Score", description: "Critical 5, High 4, Medium 3, Low 2." },
-    probability: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Very Likely (>75%)", "Likely (50-75%)", "Possible (25-50%)", "Unlikely (<25%)"], fromKey: "probability", displayName: "Probability", description: "Likelihood." },
+    probability: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Very Likely (>75%)", "Likely (50-75%)", "Possible (25-50%)", "Unlikely (<25%)"], fromKey: "probability", displayName: "Probability", description: "Likelihood.", mutable: true },
     probabilityScore: { type: coda.ValueType.Number, precision: 0, fromKey: "probability_score", displayName: "Probability Score", description: "Very Likely 5, Likely 4, Possible 3, Unlikely 2." },
     riskScore: { type: coda.ValueType.Number, precision: 0, fromKey: "risk_score", displayName: "Risk Score", description: "Impact score x probability score." },
     riskLevel: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "risk_level", displayName: "Risk Level", description: "Critical >= 20, High >= 12, Medium >= 6, else Low." },
-    potentialBusinessImpactUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "potential_business_impact_usd", displayName: "Potential Business Impact USD", description: "Money at stake, USD." },
-    potentialBusinessImpactOperational: { type: coda.ValueType.String, fromKey: "potential_business_impact_operational", displayName: "Potential Business Impact Operational", description: "Operational consequence." },
-    mitigationInitiative: { ...InitiativeRef, fromKey: "mitigation_initiative", displayName: "Mitigation Initiative", description: "Initiative that mitigates it." },
-    mitigationOwner: { ...PersonRef, fromKey: "mitigation_owner", displayName: "Mitigation Owner", description: "Vendor-side owner of the mitigation." },
-    targetResolutionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_resolution_date", displayName: "Target Resolution Date", description: "When it should be resolved." },
-    dateIdentified: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_identified", displayName: "Date Identified", description: "When it was identified." },
-    dateClosed: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_closed", displayName: "Date Closed", description: "When it was closed." },
-    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Open", "In Progress", "Mitigated", "Accepted", "Closed"], fromKey: "status", displayName: "Status", description: "Status." },
+    potentialBusinessImpactUsd: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "potential_business_impact_usd", displayName: "Potential Business Impact USD", description: "Money at stake, USD.", mutable: true },
+    potentialBusinessImpactOperational: { type: coda.ValueType.String, fromKey: "potential_business_impact_operational", displayName: "Potential Business Impact Operational", description: "Operational consequence.", mutable: true },
+    mitigationInitiative: { ...InitiativeRef, fromKey: "mitigation_initiative", displayName: "Mitigation Initiative", description: "Initiative that mitigates it.", mutable: true },
+    mitigationOwner: { ...PersonRef, fromKey: "mitigation_owner", displayName: "Mitigation Owner", description: "Vendor-side owner of the mitigation.", mutable: true },
+    targetResolutionDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "target_resolution_date", displayName: "Target Resolution Date", description: "When it should be resolved.", mutable: true },
+    dateIdentified: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_identified", displayName: "Date Identified", description: "When it was identified.", mutable: true },
+    dateClosed: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_closed", displayName: "Date Closed", description: "When it was closed.", mutable: true },
+    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Open", "In Progress", "Mitigated", "Accepted", "Closed"], fromKey: "status", displayName: "Status", description: "Status.", mutable: true },
   },
 });
 
-const RiskRegisterShape: TableShape = {"name": "RiskRegister", "percentKeys": []};
+const RiskRegisterShape: TableShape = {"name": "RiskRegister", "idKey": "risk_id", "percentKeys": [], "dateKeys": ["target_resolution_date", "date_identified", "date_closed"]};
 
 const EngagementLogSchema = coda.makeObjectSchema({
   idProperty: "engagementId",
@@ -580,26 +583,26 @@ const EngagementLogSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "engagementDate", "engagementType", "sentiment", "relationshipDepthScore"],
   properties: {
     engagementId: { type: coda.ValueType.String, fromKey: "engagement_id", displayName: "Engagement ID", description: "Row id, ENG-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account engaged." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account engaged.", mutable: true },
     engagementTitle: { type: coda.ValueType.String, fromKey: "engagement_title", displayName: "Engagement Title", description: "Type and date, as the row's label." },
-    engagementDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "engagement_date", displayName: "Engagement Date", description: "When it took place." },
-    engagementType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["QBR", "Executive Sponsor Call", "Technical Review", "Health Check", "Training", "Workshop", "Success Plan Review", "Escalation"], fromKey: "engagement_type", displayName: "Engagement Type", description: "Kind of engagement." },
-    attendeesVendor: { type: coda.ValueType.Array, items: PersonRef, fromKey: "attendees_vendor", displayName: "Attendees Vendor", description: "Vendor-side attendees." },
-    attendeesCustomer: { type: coda.ValueType.String, fromKey: "attendees_customer", displayName: "Attendees Customer", description: "Customer attendees, comma-separated." },
-    customerSeniority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["C-Level", "VP", "Director", "Manager", "IC"], fromKey: "customer_seniority", displayName: "Customer Seniority", description: "Most senior customer attendee." },
-    topicsDiscussed: { type: coda.ValueType.String, fromKey: "topics_discussed", displayName: "Topics Discussed", description: "Topics." },
-    actionItems: { type: coda.ValueType.String, fromKey: "action_items", displayName: "Action Items", description: "Action items." },
-    nextSteps: { type: coda.ValueType.String, fromKey: "next_steps", displayName: "Next Steps", description: "Next steps." },
-    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes." },
-    sentiment: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Very Positive", "Positive", "Neutral", "Concerned", "Very Concerned"], fromKey: "sentiment", displayName: "Sentiment", description: "Customer sentiment." },
-    strategicAlignmentScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "strategic_alignment_score", displayName: "Strategic Alignment Score", description: "Alignment on strategy, 1-10." },
-    technicalHealthScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "technical_health_score", displayName: "Technical Health Score", description: "Technical health as discussed, 1-10." },
-    relationshipDepthScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "relationship_depth_score", displayName: "Relationship Depth Score", description: "Depth of the relationship shown, 1-10; feeds health." },
-    nextEngagementDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "next_engagement_date", displayName: "Next Engagement Date", description: "Next engagement agreed." },
+    engagementDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "engagement_date", displayName: "Engagement Date", description: "When it took place.", mutable: true },
+    engagementType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["QBR", "Executive Sponsor Call", "Technical Review", "Health Check", "Training", "Workshop", "Success Plan Review", "Escalation"], fromKey: "engagement_type", displayName: "Engagement Type", description: "Kind of engagement.", mutable: true },
+    attendeesVendor: { type: coda.ValueType.Array, items: PersonRef, fromKey: "attendees_vendor", displayName: "Attendees Vendor", description: "Vendor-side attendees.", mutable: true },
+    attendeesCustomer: { type: coda.ValueType.String, fromKey: "attendees_customer", displayName: "Attendees Customer", description: "Customer attendees, comma-separated.", mutable: true },
+    customerSeniority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["C-Level", "VP", "Director", "Manager", "IC"], fromKey: "customer_seniority", displayName: "Customer Seniority", description: "Most senior customer attendee.", mutable: true },
+    topicsDiscussed: { type: coda.ValueType.String, fromKey: "topics_discussed", displayName: "Topics Discussed", description: "Topics.", mutable: true },
+    actionItems: { type: coda.ValueType.String, fromKey: "action_items", displayName: "Action Items", description: "Action items.", mutable: true },
+    nextSteps: { type: coda.ValueType.String, fromKey: "next_steps", displayName: "Next Steps", description: "Next steps.", mutable: true },
+    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes.", mutable: true },
+    sentiment: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Very Positive", "Positive", "Neutral", "Concerned", "Very Concerned"], fromKey: "sentiment", displayName: "Sentiment", description: "Customer sentiment.", mutable: true },
+    strategicAlignmentScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "strategic_alignment_score", displayName: "Strategic Alignment Score", description: "Alignment on strategy, 1-10.", mutable: true },
+    technicalHealthScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "technical_health_score", displayName: "Technical Health Score", description: "Technical health as discussed, 1-10.", mutable: true },
+    relationshipDepthScore: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Slider, minimum: 1, maximum: 10, step: 1, fromKey: "relationship_depth_score", displayName: "Relationship Depth Score", description: "Depth of the relationship shown, 1-10; feeds health.", mutable: true },
+    nextEngagementDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "next_engagement_date", displayName: "Next Engagement Date", description: "Next engagement agreed.", mutable: true },
   },
 });
 
-const EngagementLogShape: TableShape = {"name": "EngagementLog", "percentKeys": []};
+const EngagementLogShape: TableShape = {"name": "EngagementLog", "idKey": "engagement_id", "percentKeys": [], "dateKeys": ["engagement_date", "next_engagement_date"]};
 
 const SuccessPlanTrackerMilestonesItem = coda.makeObjectSchema({
   displayProperty: "name",
@@ -611,27 +614,28 @@ const SuccessPlanTrackerMilestonesItem = coda.makeObjectSchema({
     owner: { type: coda.ValueType.String, displayName: "Owner", description: "Who delivers it." },
   },
 });
+
 const SuccessPlanTrackerSchema = coda.makeObjectSchema({
   idProperty: "successPlanId",
   displayProperty: "planName",
   featuredProperties: ["account", "planType", "status", "periodEnd", "milestoneCompletionPercent"],
   properties: {
     successPlanId: { type: coda.ValueType.String, fromKey: "success_plan_id", displayName: "Success Plan ID", description: "Row id, SPT-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the plan is for." },
-    planName: { type: coda.ValueType.String, fromKey: "plan_name", displayName: "Plan Name", description: "Name of the plan, e.g. Q1 2027 Success Plan." },
-    planType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Onboarding", "Quarterly", "Annual", "Expansion", "Recovery"], fromKey: "plan_type", displayName: "Plan Type", description: "Kind of plan." },
-    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Draft", "Active", "Completed", "On Hold", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status." },
-    periodStart: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "period_start", displayName: "Period Start", description: "First day the plan covers." },
-    periodEnd: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "period_end", displayName: "Period End", description: "Last day the plan covers." },
-    owner: { ...PersonRef, fromKey: "owner", displayName: "Owner", description: "Vendor-side owner." },
-    businessObjectives: { type: coda.ValueType.String, fromKey: "business_objectives", displayName: "Business Objectives", description: "Objectives for the period in words." },
-    linkedObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_objectives", displayName: "Linked Objectives", description: "Strategic objectives the plan advances." },
-    successMetrics: { type: coda.ValueType.String, fromKey: "success_metrics", displayName: "Success Metrics", description: "KPIs, baselines and targets." },
-    milestones: { type: coda.ValueType.Array, items: SuccessPlanTrackerMilestonesItem, fromKey: "milestones", displayName: "Milestones", description: "Milestones of the plan." },
-    stakeholders: { type: coda.ValueType.String, fromKey: "stakeholders", displayName: "Stakeholders", description: "Customer stakeholders, comma-separated." },
-    healthScoreAtPlan: { type: coda.ValueType.Number, precision: 1, fromKey: "health_score_at_plan", displayName: "Health Score At Plan", description: "Account health when the plan was made, 0-100." },
-    nextReviewDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "next_review_date", displayName: "Next Review Date", description: "Next review." },
-    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the plan is for.", mutable: true },
+    planName: { type: coda.ValueType.String, fromKey: "plan_name", displayName: "Plan Name", description: "Name of the plan, e.g. Q1 2027 Success Plan.", mutable: true },
+    planType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Onboarding", "Quarterly", "Annual", "Expansion", "Recovery"], fromKey: "plan_type", displayName: "Plan Type", description: "Kind of plan.", mutable: true },
+    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Draft", "Active", "Completed", "On Hold", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status.", mutable: true },
+    periodStart: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "period_start", displayName: "Period Start", description: "First day the plan covers.", mutable: true },
+    periodEnd: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "period_end", displayName: "Period End", description: "Last day the plan covers.", mutable: true },
+    owner: { ...PersonRef, fromKey: "owner", displayName: "Owner", description: "Vendor-side owner.", mutable: true },
+    businessObjectives: { type: coda.ValueType.String, fromKey: "business_objectives", displayName: "Business Objectives", description: "Objectives for the period in words.", mutable: true },
+    linkedObjectives: { type: coda.ValueType.Array, items: ObjectiveRef, fromKey: "linked_objectives", displayName: "Linked Objectives", description: "Strategic objectives the plan advances.", mutable: true },
+    successMetrics: { type: coda.ValueType.String, fromKey: "success_metrics", displayName: "Success Metrics", description: "KPIs, baselines and targets.", mutable: true },
+    milestones: { type: coda.ValueType.Array, items: SuccessPlanTrackerMilestonesItem, fromKey: "milestones", displayName: "Milestones", description: "Milestones of the plan.", mutable: true },
+    stakeholders: { type: coda.ValueType.String, fromKey: "stakeholders", displayName: "Stakeholders", description: "Customer stakeholders, comma-separated.", mutable: true },
+    healthScoreAtPlan: { type: coda.ValueType.Number, precision: 1, fromKey: "health_score_at_plan", displayName: "Health Score At Plan", description: "Account health when the plan was made, 0-100.", mutable: true },
+    nextReviewDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "next_review_date", displayName: "Next Review Date", description: "Next review.", mutable: true },
+    notes: { type: coda.ValueType.String, fromKey: "notes", displayName: "Notes", description: "Free notes.", mutable: true },
     milestonesTotal: { type: coda.ValueType.Number, precision: 0, fromKey: "milestones_total", displayName: "Milestones Total", description: "Milestones, not counting cancelled ones." },
     milestonesCompleted: { type: coda.ValueType.Number, precision: 0, fromKey: "milestones_completed", displayName: "Milestones Completed", description: "Completed milestones." },
     milestoneCompletionPercent: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Percent, precision: 1, fromKey: "milestone_completion_percent", displayName: "Milestone Completion Percent", description: "Completed / non-cancelled milestones." },
@@ -639,7 +643,7 @@ const SuccessPlanTrackerSchema = coda.makeObjectSchema({
   },
 });
 
-const SuccessPlanTrackerShape: TableShape = {"name": "SuccessPlanTracker", "percentKeys": ["milestone_completion_percent"]};
+const SuccessPlanTrackerShape: TableShape = {"name": "SuccessPlanTracker", "idKey": "success_plan_id", "percentKeys": ["milestone_completion_percent"], "dateKeys": ["period_start", "period_end", "next_review_date"]};
 
 const ActivitiesTasksSchema = coda.makeObjectSchema({
   idProperty: "taskId",
@@ -647,23 +651,23 @@ const ActivitiesTasksSchema = coda.makeObjectSchema({
   featuredProperties: ["account", "owner", "dueDate", "priority", "status"],
   properties: {
     taskId: { type: coda.ValueType.String, fromKey: "task_id", displayName: "Task ID", description: "Row id, TSK-00001.", required: true },
-    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the task is for." },
-    taskTitle: { type: coda.ValueType.String, fromKey: "task_title", displayName: "Task Title", description: "What to do." },
-    owner: { ...PersonRef, fromKey: "owner", displayName: "Owner", description: "Who does it." },
-    taskType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Follow-up", "Call", "Email", "Meeting Prep", "QBR Prep", "Renewal", "Risk Mitigation", "Escalation", "Admin"], fromKey: "task_type", displayName: "Task Type", description: "Kind of task." },
-    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "priority", displayName: "Priority", description: "Priority." },
-    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "In Progress", "Waiting", "Done", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status." },
-    dueDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "due_date", displayName: "Due Date", description: "Due date." },
-    completedDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "completed_date", displayName: "Completed Date", description: "When it was done." },
-    source: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Manual", "Renewal Risk Detector", "API Health Monitor", "Health Score Refresh", "Slack Command"], fromKey: "source", displayName: "Source", description: "Who raised it: a person or an automation." },
-    relatedRisk: { ...RiskRef, fromKey: "related_risk", displayName: "Related Risk", description: "Risk the task addresses." },
-    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "Details." },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account the task is for.", mutable: true },
+    taskTitle: { type: coda.ValueType.String, fromKey: "task_title", displayName: "Task Title", description: "What to do.", mutable: true },
+    owner: { ...PersonRef, fromKey: "owner", displayName: "Owner", description: "Who does it.", mutable: true },
+    taskType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Follow-up", "Call", "Email", "Meeting Prep", "QBR Prep", "Renewal", "Risk Mitigation", "Escalation", "Admin"], fromKey: "task_type", displayName: "Task Type", description: "Kind of task.", mutable: true },
+    priority: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Critical", "High", "Medium", "Low"], fromKey: "priority", displayName: "Priority", description: "Priority.", mutable: true },
+    status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Not Started", "In Progress", "Waiting", "Done", "Cancelled"], fromKey: "status", displayName: "Status", description: "Status.", mutable: true },
+    dueDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "due_date", displayName: "Due Date", description: "Due date.", mutable: true },
+    completedDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "completed_date", displayName: "Completed Date", description: "When it was done.", mutable: true },
+    source: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Manual", "Renewal Risk Detector", "API Health Monitor", "Health Score Refresh", "Slack Command"], fromKey: "source", displayName: "Source", description: "Who raised it: a person or an automation.", mutable: true },
+    relatedRisk: { ...RiskRef, fromKey: "related_risk", displayName: "Related Risk", description: "Risk the task addresses.", mutable: true },
+    description: { type: coda.ValueType.String, fromKey: "description", displayName: "Description", description: "Details.", mutable: true },
     daysOverdue: { type: coda.ValueType.Number, precision: 0, fromKey: "days_overdue", displayName: "Days Overdue", description: "Days past the due date while open." },
     isOverdue: { type: coda.ValueType.Boolean, fromKey: "is_overdue", displayName: "Is Overdue", description: "Open and past its due date." },
   },
 });
 
-const ActivitiesTasksShape: TableShape = {"name": "ActivitiesTasks", "percentKeys": []};
+const ActivitiesTasksShape: TableShape = {"name": "ActivitiesTasks", "idKey": "task_id", "percentKeys": [], "dateKeys": ["due_date", "completed_date"]};
 
 const ViewTemplatesSortItem = coda.makeObjectSchema({
   displayProperty: "column",
@@ -681,6 +685,7 @@ const ViewTemplatesConditionalFormattingItem = coda.makeObjectSchema({
     style: { type: coda.ValueType.String, displayName: "Style", description: "Colour and weight, e.g. Red fill, bold." },
   },
 });
+
 const ViewTemplatesSchema = coda.makeObjectSchema({
   idProperty: "templateId",
   displayProperty: "templateName",
@@ -702,7 +707,7 @@ const ViewTemplatesSchema = coda.makeObjectSchema({
   },
 });
 
-const ViewTemplatesShape: TableShape = {"name": "ViewTemplates", "percentKeys": []};
+const ViewTemplatesShape: TableShape = {"name": "ViewTemplates", "idKey": "template_id", "percentKeys": [], "dateKeys": []};
 
 const QuickStartGuideSchema = coda.makeObjectSchema({
   idProperty: "stepId",
@@ -721,7 +726,7 @@ const QuickStartGuideSchema = coda.makeObjectSchema({
   },
 });
 
-const QuickStartGuideShape: TableShape = {"name": "QuickStartGuide", "percentKeys": []};
+const QuickStartGuideShape: TableShape = {"name": "QuickStartGuide", "idKey": "step_id", "percentKeys": [], "dateKeys": []};
 
 // --- sync tables -----------------------------------------------------------------
 
@@ -737,6 +742,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, AccountMasterShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, AccountMasterShape, updates);
     },
   },
 });
@@ -754,6 +763,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, PeopleTeamShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, PeopleTeamShape, updates);
+    },
   },
 });
 
@@ -769,6 +782,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, BusinessContextShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, BusinessContextShape, updates);
     },
   },
 });
@@ -786,6 +803,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, StrategicObjectivesShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, StrategicObjectivesShape, updates);
+    },
   },
 });
 
@@ -801,6 +822,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, InitiativesShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, InitiativesShape, updates);
     },
   },
 });
@@ -818,6 +843,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, ValueStreamsShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, ValueStreamsShape, updates);
+    },
   },
 });
 
@@ -833,6 +862,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, StakeholderOutcomesShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, StakeholderOutcomesShape, updates);
     },
   },
 });
@@ -850,6 +883,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, PlatformCapabilitiesShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, PlatformCapabilitiesShape, updates);
+    },
   },
 });
 
@@ -865,6 +902,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, APIPortfolioShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, APIPortfolioShape, updates);
     },
   },
 });
@@ -882,6 +923,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, PlatformHealthMetricsShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, PlatformHealthMetricsShape, updates);
+    },
   },
 });
 
@@ -897,6 +942,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, RiskRegisterShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, RiskRegisterShape, updates);
     },
   },
 });
@@ -914,6 +963,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, EngagementLogShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, EngagementLogShape, updates);
+    },
   },
 });
 
@@ -930,6 +983,10 @@ pack.addSyncTable({
     execute: async function ([], context) {
       return service.syncPage(context, SuccessPlanTrackerShape);
     },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, SuccessPlanTrackerShape, updates);
+    },
   },
 });
 
@@ -945,6 +1002,10 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, ActivitiesTasksShape);
+    },
+    maxUpdateBatchSize: UPDATE_BATCH_SIZE,
+    executeUpdate: async function ([], updates, context) {
+      return service.updateRows(context, ActivitiesTasksShape, updates);
     },
   },
 });
@@ -980,6 +1041,7 @@ pack.addSyncTable({
     },
   },
 });
+
 // --- formulas --------------------------------------------------------------------
 
 pack.addFormula({

@@ -1,15 +1,25 @@
-// The hand-written runtime of the CSM Cockpit pack: how the pack talks to the service and shapes
-// the service's rows for Coda. pack.ts, generated from the catalog, imports it and `coda build`
-// bundles the two; `csm packshim generate` copies this file beside pack.ts byte for byte.
+// The hand-written runtime of the CSM Cockpit pack: how the pack talks to the service, shapes the
+// service's rows for Coda, and turns Coda's edits back into what the service takes. pack.ts,
+// generated from the catalog, imports it and `coda build` bundles the two; `csm packshim generate`
+// copies this file beside pack.ts byte for byte.
 import * as coda from "@codahq/packs-sdk";
 
-/** What the runtime needs to know about a sync table to shape its rows. */
+/** What the runtime needs to know about a sync table to shape its rows both ways. */
 export interface TableShape {
   /** The service's table name, e.g. "ActivitiesTasks". */
   name: string;
+  /** The row id's key, e.g. "task_id". */
+  idKey: string;
   /** Percentages: served 0-100, shown to Coda as the fractions its Percent hint expects. */
   percentKeys: string[];
+  /** Dates: served and written as YYYY-MM-DD. */
+  dateKeys: string[];
 }
+
+/** A value sent to the service: JSON in the served form. */
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 // --- errors --------------------------------------------------------------------------
 
@@ -45,7 +55,43 @@ function serviceError(error: any): Error {
   return error;
 }
 
-// --- rows ---------------------------------------------------------------------------------
+// --- values between Coda and the service -----------------------------------------------
+
+/** The calendar day `date` falls on in `timezone` (the doc's), as YYYY-MM-DD. */
+export function isoDay(date: Date, timezone: string | undefined): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: timezone || "UTC",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(date);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+// A date as the service takes it: YYYY-MM-DD stays; a Date or an ISO date-time (what Coda may hand
+// back for a Date column) becomes its day in the doc's timezone; anything else is
+// sent as it is, for the service to refuse with its own message.
+function toServiceDay(value: unknown, timezone: string | undefined): Json {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value === "string" && ISO_DAY.test(value)) return value;
+  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : undefined;
+  if (date && !isNaN(date.getTime())) return isoDay(date, timezone);
+  return value as Json;
+}
+
+// Coda's fraction back to the service's 0-100, without binary noise (0.819 * 100 = 81.89999999999999).
+function toServicePercent(value: number): number {
+  return Number((value * 100).toPrecision(12));
+}
+
+// One value of a synced row, as Coda holds it, in the form the service serves and takes.
+function toServiceValue(shape: TableShape, key: string, value: unknown, timezone: string | undefined): Json {
+  if (value === undefined || value === null) return null;
+  if (shape.percentKeys.includes(key) && typeof value === "number") return toServicePercent(value);
+  if (shape.dateKeys.includes(key)) return toServiceDay(value, timezone);
+  return value as Json;
+}
 
 // Shape the service's rows for Coda: a blank value is left out (Coda's schema check reads a
 // null reference as a reference with its required id missing), and percentages, served as
@@ -84,6 +130,15 @@ export class CsmService {
     return this.send(context, { method: "GET", url: this.baseUrl + path, cacheTtlSecs });
   }
 
+  private post(context: coda.ExecutionContext, path: string, body: Json): Promise<any> {
+    return this.send(context, {
+      method: "POST",
+      url: this.baseUrl + path,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
   /** One page per sync iteration; the service's opaque token is handed back unchanged. */
   async syncPage(context: coda.SyncExecutionContext, shape: TableShape) {
     const token = context.sync.continuation?.token as string | undefined;
@@ -93,6 +148,46 @@ export class CsmService {
     return {
       result: shapeRows(body.rows, shape),
       continuation: body.continuation ? { token: body.continuation } : undefined,
+    };
+  }
+
+  /**
+   * Two-way sync: Coda's edits, one batch request. Each update sends the edited fields' new values
+   * and the values Coda last synced (the service refuses the edit if the stored value moved on).
+   * One result per update, in order: the row as stored now, shaped like a synced row, or a
+   * UserVisibleError with the service's message for an edit it refused.
+   */
+  async updateRows(
+    context: coda.ExecutionContext,
+    shape: TableShape,
+    updates: coda.GenericSyncUpdate[],
+  ): Promise<{ result: Array<any | Error> }> {
+    const timezone = context.timezone;
+    const batch = updates.map((update) => {
+      const previous: { [key: string]: Json } = {};
+      const changes: { [key: string]: Json } = {};
+      for (const key of update.updatedFields) {
+        previous[key] = toServiceValue(shape, key, update.previousValue[key], timezone);
+        changes[key] = toServiceValue(shape, key, update.newValue[key], timezone);
+      }
+      const id = update.previousValue[shape.idKey] ?? update.newValue[shape.idKey];
+      return { id, previous, changes };
+    });
+    const body = await this.post(context, `/v1/tables/${shape.name}/rows/batch`, { updates: batch });
+    const results: any[] = Array.isArray(body && body.results) ? body.results : [];
+    if (results.length !== updates.length) {
+      throw new coda.UserVisibleError(
+        `The CSM Cockpit service answered ${results.length} results for ${updates.length} edits.`,
+      );
+    }
+    return {
+      result: results.map((answer) =>
+        answer && answer.ok
+          ? shapeRows([answer.row], shape)[0]
+          : new coda.UserVisibleError(
+              (answer && answer.error) || `The CSM Cockpit service refused the edit (HTTP ${answer && answer.status}).`,
+            ),
+      ),
     };
   }
 
@@ -112,4 +207,3 @@ export class CsmService {
     return body.result;
   }
 }
-

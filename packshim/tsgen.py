@@ -66,7 +66,7 @@ def _props(pairs: list[tuple[str, str]]) -> str:
     return "{ " + ", ".join(f"{k}: {v}" for k, v in pairs) + " }"
 
 
-def _meta(f: Field, *, nested: bool) -> list[tuple[str, str]]:
+def _meta(f: Field, *, nested: bool, mutable: bool) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if not nested or f.key != camel(f.key):
         pairs.append(("fromKey", ts(f.key)))
@@ -74,15 +74,17 @@ def _meta(f: Field, *, nested: bool) -> list[tuple[str, str]]:
     pairs.append(("description", ts(f.description)))
     if f.kind == "id":
         pairs.append(("required", "true"))
+    if mutable:
+        pairs.append(("mutable", "true"))
     return pairs
 
 
-def property_schema(f: Field, owner: str, *, nested: bool = False) -> str:
+def property_schema(f: Field, owner: str, *, nested: bool = False, mutable: bool = False) -> str:
     """The SDK property schema for one field: one TypeScript expression.
 
     `owner` names the constant prefix of an object list's item schema (see `item_schemas`).
     """
-    meta = _meta(f, nested=nested)
+    meta = _meta(f, nested=nested, mutable=mutable)
     if f.kind == "ref":
         return "{ ..." + ref_const(f.ref) + ", " + _props(meta)[2:]
     if f.kind == "refs":
@@ -142,11 +144,18 @@ def ref_context(table: Table) -> dict[str, Any]:
     }
 
 
+def mutable(table: Table, f: Field) -> bool:
+    """Coda lets a user edit the column: a stored, non-id, non-automatic field of an editable table."""
+    return table.editable and f.writable
+
+
 def shape(table: Table) -> dict[str, Any]:
-    """The runtime's `TableShape`: what it converts for Coda."""
+    """The runtime's `TableShape`: what it converts between Coda and the service."""
     return {
         "name": table.name,
+        "idKey": table.id_key,
         "percentKeys": [f.key for f in table.fields if f.kind == "percent"],
+        "dateKeys": [f.key for f in table.fields if f.kind == "date"],
     }
 
 
@@ -163,7 +172,8 @@ def table_context(table: Table, display_name: str) -> dict[str, Any]:
         "display_property": camel(table.display_key),
         "featured": [camel(k) for k in table.featured],
         "items": item_schemas(table.name, table.fields),
-        "properties": [(camel(f.key), property_schema(f, table.name)) for f in table.fields],
+        "properties": [(camel(f.key), property_schema(f, table.name, mutable=mutable(table, f))) for f in table.fields],
+        "editable": table.editable,
     }
 
 

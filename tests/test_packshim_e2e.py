@@ -6,6 +6,7 @@ Never skipped: `.ci/test` installs Node.js and the pinned SDK (`.ci/bootstrap-no
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -78,12 +79,43 @@ def test_coda_validate_and_build(live):
     assert (live["dir"] / "build" / "bundle.js").is_file()
 
 
-@pytest.fixture(scope="module")
-def harness(live):
-    """Every sync table and a battery of formula calls through the SDK's development harness."""
+def run_plan(live, steps, manifest=None):
+    """Run `steps` through tests/support/pack_harness.js on the built pack; one result per step.
+
+    `manifest` is the pack.ts beside which the harness finds `.coda-credentials.json` (the
+    token the pack sends); by default the pack's own folder.
+    """
     if not (live["dir"] / "build" / "bundle.js").is_file():
         result = npx(["coda", "build", "pack.ts", "-o", "build"], live["dir"], live["tmp"])
         assert result.returncode == 0, result.stdout + result.stderr
+    plan = live["tmp"] / f"plan-{next(PLANS)}.json"
+    plan.write_text(json.dumps({"steps": steps}))
+    result = subprocess.run(
+        [
+            "node",
+            str(ROOT / "tests" / "support" / "pack_harness.js"),
+            str(live["dir"] / "build" / "bundle.js"),
+            str(manifest or live["dir"] / "pack.ts"),
+            str(plan),
+        ],
+        cwd=live["dir"],
+        env={**os.environ, "TMPDIR": str(live["tmp"])},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == len(steps)
+    return results
+
+
+PLANS = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def harness(live):
+    """Every sync table and a battery of formula calls through the SDK's development harness."""
     calls = []
     for spec in PACK_FORMULAS:
         for name in ACCOUNT_NAMES:
@@ -94,18 +126,12 @@ def harness(live):
     calls.append({"name": "GetAccountHealth", "params": ["Blank Slate Ltd"]})
     calls.append({"name": "FormatAccountSummary", "params": ["Blank Slate Ltd"]})
     calls.append({"name": "CreateReferenceID", "params": ["Gard AS", "O", 1]})
-    plan = live["dir"] / "plan.json"
-    plan.write_text(json.dumps({"tables": [t.name for t in SYNC_TABLES], "formulas": calls}))
-    result = subprocess.run(
-        ["node", str(ROOT / "tests" / "support" / "pack_harness.js"), "build/bundle.js", "pack.ts", str(plan)],
-        cwd=live["dir"],
-        env={**os.environ, "TMPDIR": str(live["tmp"])},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    steps = [{"op": "sync", "table": t.name} for t in SYNC_TABLES]
+    steps += [{"op": "formula", **call} for call in calls]
+    results = run_plan(live, steps)
+    tables = {t.name: r for t, r in zip(SYNC_TABLES, results, strict=False)}
+    formulas = [{**call, **r} for call, r in zip(calls, results[len(SYNC_TABLES) :], strict=True)]
+    return {"tables": tables, "formulas": formulas}
 
 
 AUTH = {"Authorization": "Bearer e2e-token"}
@@ -213,3 +239,149 @@ def test_the_committed_shim_builds_too(tmp_path):
     (work / "node_modules").symlink_to(NODE_MODULES)
     result = npx(["coda", "validate", "pack.ts"], work, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- two-way sync: what the pack sends, through the SDK's executeUpdate, with a stub service ---
+
+
+@pytest.fixture(scope="module")
+def raw_rows(live):
+    """Synced rows in the pack's own keys: the form Coda hands to executeUpdate."""
+    tables = ("APIPortfolio", "ActivitiesTasks", "PeopleTeam")
+    results = run_plan(live, [{"op": "sync", "table": name, "raw": True} for name in tables])
+    assert all(r["ok"] for r in results), results
+    return {name: r["rows"] for name, r in zip(tables, results, strict=True)}
+
+
+def batch_answer(*results):
+    return [{"status": 200, "body": {"ok": True, "results": list(results)}}]
+
+
+def test_edits_reach_the_batch_endpoint_in_the_services_own_form(live, raw_rows):
+    api = next(r for r in raw_rows["APIPortfolio"] if "uptime_percent" in r and "last_deployed_date" in r)
+    other_api = next(r for r in raw_rows["APIPortfolio"] if r["api_id"] != api["api_id"])
+    served = {r["api_id"]: r for r in service_rows(live["base"], "APIPortfolio")}[api["api_id"]]
+    assert api["uptime_percent"] == pytest.approx(served["uptime_percent"] / 100)  # Coda holds a fraction
+    edited = {**api, "uptime_percent": 0.819, "last_deployed_date": "2026-11-30T11:00:00.000Z"}
+    del edited["owner_team"]  # a cleared cell
+    renamed = {**other_api, "api_name": "Renamed API"}
+    updates = [
+        {
+            "previousValue": api,
+            "newValue": edited,
+            "updatedFields": ["uptime_percent", "last_deployed_date", "owner_team"],
+        },
+        {"previousValue": other_api, "newValue": renamed, "updatedFields": ["api_name"]},
+    ]
+    answer_row = {**served, "uptime_percent": 81.9, "last_deployed_date": "2026-12-01", "owner_team": None}
+    conflict = {"ok": False, "status": 409, "code": "conflict", "error": "API-00002: api_name changed since your sync."}
+    [result] = run_plan(
+        live,
+        [
+            {
+                "op": "update",
+                "table": "APIPortfolio",
+                "updates": updates,
+                "timezone": "Pacific/Auckland",  # 11:00 UTC on Nov 30 is Dec 1 there
+                "stub": batch_answer({"ok": True, "row": answer_row}, conflict),
+            }
+        ],
+    )
+    assert result["ok"], result
+    [request] = result["requests"]
+    assert request["method"] == "POST"
+    assert request["url"] == f"{live['base']}/v1/tables/APIPortfolio/rows/batch"
+    assert request["body"] == {
+        "updates": [
+            {
+                "id": api["api_id"],
+                "previous": {
+                    "uptime_percent": served["uptime_percent"],  # back to 0-100, without binary noise
+                    "last_deployed_date": served["last_deployed_date"],
+                    "owner_team": served["owner_team"],
+                },
+                "changes": {"uptime_percent": 81.9, "last_deployed_date": "2026-12-01", "owner_team": None},
+            },
+            {
+                "id": other_api["api_id"],
+                "previous": {"api_name": other_api["api_name"]},
+                "changes": {"api_name": "Renamed API"},
+            },
+        ]
+    }
+    ok, refused = result["results"]
+    assert ok["ok"] and ok["row"]["uptime_percent"] == pytest.approx(0.819)  # shaped like a synced row
+    assert ok["row"]["last_deployed_date"] == "2026-12-01" and "owner_team" not in ok["row"]
+    assert refused == {"ok": False, "error": conflict["error"], "userVisible": True}
+
+
+def test_a_reference_edit_is_sent_as_the_served_reference_object(live, raw_rows):
+    task = raw_rows["ActivitiesTasks"][0]
+    other = next(r for r in raw_rows["ActivitiesTasks"] if r["account"] != task["account"])
+    moved = {**task, "account": other["account"], "status": "Done"}
+    update = {"previousValue": task, "newValue": moved, "updatedFields": ["account", "status"]}
+    [result] = run_plan(
+        live,
+        [
+            {
+                "op": "update",
+                "table": "ActivitiesTasks",
+                "updates": [update],
+                "stub": batch_answer({"ok": True, "row": {**task, "account": other["account"], "status": "Done"}}),
+            }
+        ],
+    )
+    assert result["requests"][0]["body"] == {
+        "updates": [
+            {
+                "id": task["task_id"],
+                "previous": {"account": task["account"], "status": task["status"]},
+                "changes": {"account": other["account"], "status": "Done"},
+            }
+        ]
+    }
+    assert result["results"][0]["row"]["account"] == other["account"]
+
+
+def test_a_date_edited_in_the_docs_timezone_keeps_its_day(live, raw_rows):
+    task = raw_rows["ActivitiesTasks"][0]
+    steps = [
+        {
+            "op": "update",
+            "table": "ActivitiesTasks",
+            "timezone": timezone,
+            "updates": [
+                {"previousValue": task, "newValue": {**task, "due_date": value}, "updatedFields": ["due_date"]}
+            ],
+            "stub": batch_answer({"ok": True, "row": {"task_id": task["task_id"]}}),
+        }
+        for timezone, value in [
+            ("America/Los_Angeles", "2026-12-05T08:00:00.000Z"),  # midnight in Los Angeles
+            ("America/Los_Angeles", "2026-12-05T07:59:00.000Z"),  # still Dec 4 there
+            ("UTC", "2026-12-05"),  # a plain day stays as it is
+        ]
+    ]
+    days = [r["requests"][0]["body"]["updates"][0]["changes"]["due_date"] for r in run_plan(live, steps)]
+    assert days == ["2026-12-05", "2026-12-04", "2026-12-05"]
+
+
+def test_a_refused_batch_is_one_error_with_the_services_message(live, raw_rows):
+    person = raw_rows["PeopleTeam"][0]
+    update = {"previousValue": person, "newValue": {**person, "title": "Head of CS"}, "updatedFields": ["title"]}
+    refusal = {"ok": False, "status": 403, "code": "read_only_token", "error": "This token may only read."}
+    short = {"status": 200, "body": {"ok": True, "results": []}}
+    whole, mismatched = run_plan(
+        live,
+        [
+            {"op": "update", "table": "PeopleTeam", "updates": [update], "stub": [{"status": 403, "body": refusal}]},
+            {"op": "update", "table": "PeopleTeam", "updates": [update], "stub": [short]},
+        ],
+    )
+    assert whole == {
+        "ok": False,
+        "error": "This token may only read.",
+        "userVisible": True,
+        "requests": whole["requests"],
+    }
+    assert mismatched["ok"] is False and mismatched["userVisible"]
+    assert mismatched["error"] == "The CSM Cockpit service answered 0 results for 1 edits."

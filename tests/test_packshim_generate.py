@@ -9,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from packshim import tsgen
 from packshim.checks import PackError, check_catalog, network_domain, normalise_key
 from packshim.generate import DEFAULT_BASE_URL, HERE, SDK_VERSION, TYPESCRIPT_VERSION, generate, pack_ts
 from schemas import SYNC_TABLES, get_table
@@ -232,4 +233,71 @@ def test_pack_ts_raises_with_every_problem_listed(monkeypatch):
 
     monkeypatch.setattr(gen, "SYNC_TABLES", replace_table("AccountMaster", name="Account Master"))
     with pytest.raises(PackError, match="refusing to generate the pack:\n- sync table name 'Account Master'"):
+        gen.pack_ts(DEFAULT_BASE_URL)
+
+
+def schema_block(source, table_name):
+    """The property lines of a table's object schema in pack.ts: {camelName: line}."""
+    start = source.index(f"const {table_name}Schema = coda.makeObjectSchema({{")
+    block = source[start : source.index("\n});\n", start)]
+    lines = [line.strip() for line in block.splitlines() if line.startswith("    ") and ": {" in line]
+    return {line.split(":", 1)[0]: line for line in lines}
+
+
+def sync_table_block(source, table_name):
+    start = source.index(f'pack.addSyncTable({{\n  name: "{table_name}",')
+    return source[start : source.index("\n});\n", start)]
+
+
+def test_stored_fields_of_editable_tables_and_only_they_are_mutable():
+    source = pack_ts(DEFAULT_BASE_URL)
+    mutable_seen = 0
+    for table in SYNC_TABLES:
+        props = schema_block(source, table.name)
+        assert len(props) == len(table.fields), table.name
+        for f in table.fields:
+            line = props[tsgen.camel(f.key)]
+            expected = table.editable and not f.derived and not f.auto and f.kind != "id"
+            assert ("mutable: true" in line) == expected, (table.name, f.key, line)
+            mutable_seen += expected
+    assert mutable_seen > 150
+    tasks = schema_block(source, "ActivitiesTasks")
+    assert "mutable: true" in tasks["status"] and "mutable: true" in tasks["account"]
+    assert "mutable" not in tasks["taskId"] and "mutable" not in tasks["daysOverdue"]
+    accounts = schema_block(source, "AccountMaster")
+    assert "mutable" not in accounts["healthScore"] and "mutable" not in accounts["createdDate"]
+    assert not any("mutable" in line for line in schema_block(source, "ViewTemplates").values())
+
+
+def test_every_editable_table_and_only_they_take_edits_in_batches():
+    source = pack_ts(DEFAULT_BASE_URL)
+    assert "const UPDATE_BATCH_SIZE = 100;" in source
+    for table in SYNC_TABLES:
+        block = sync_table_block(source, table.name)
+        update = f"return service.updateRows(context, {table.name}Shape, updates);"
+        assert (update in block) == table.editable, table.name
+        assert ("maxUpdateBatchSize: UPDATE_BATCH_SIZE," in block) == table.editable, table.name
+    assert {t.name for t in SYNC_TABLES if not t.editable} == {"ViewTemplates", "QuickStartGuide"}
+
+
+def test_table_shapes_tell_the_runtime_what_to_convert_back():
+    source = pack_ts(DEFAULT_BASE_URL)
+    line = next(line for line in source.splitlines() if line.startswith("const APIPortfolioShape: TableShape = "))
+    shape = json.loads(line.split(" = ", 1)[1].rstrip(";"))
+    api = get_table("APIPortfolio")
+    assert shape == {
+        "name": "APIPortfolio",
+        "idKey": "api_id",
+        "percentKeys": [f.key for f in api.fields if f.kind == "percent"],
+        "dateKeys": [f.key for f in api.fields if f.kind == "date"],
+    }
+    assert "uptime_percent" in shape["percentKeys"] and "last_deployed_date" in shape["dateKeys"]
+
+
+@pytest.mark.parametrize("size", [0, 1001])
+def test_refuses_an_update_batch_size_the_sdk_refuses(monkeypatch, size):
+    import packshim.generate as gen
+
+    monkeypatch.setattr(gen, "UPDATE_BATCH_SIZE", size)
+    with pytest.raises(PackError, match=f"the update batch size must be 1 to 1000; got {size}"):
         gen.pack_ts(DEFAULT_BASE_URL)
