@@ -20,6 +20,7 @@ from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS, Param
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
 from service.version import __version__
+from service.writes import MAX_BATCH
 
 JSON = "application/json"
 
@@ -159,6 +160,131 @@ def _table_paths(spec: APISpec, table: Table) -> None:
     )
 
 
+def _write_schema(table: Table) -> type[Schema]:
+    """A row as a client writes it: the stored, non-automatic fields (references as ids or served objects)."""
+    served = row_schema(table)._declared_fields  # the same field objects, so nested schemas keep one name
+    return Schema.from_dict({f.key: served[f.key] for f in table.writable_fields}, name=f"{table.name}Write")
+
+
+def _write(spec: APISpec, path: str, method: str, op_id: str, summary: str, ok: dict, **extra: Any) -> None:
+    responses = {
+        **ok,
+        "400": _error("A body that is not a JSON object, an unknown parameter, or bad values (each field named)."),
+        "401": UNAUTHORIZED,
+        "403": _error("A read-only token, or a table that ships with the product."),
+        "404": _error("No such table or row."),
+        "413": _error("A body over 1 MiB."),
+        **extra.pop("errors", {}),
+    }
+    operation = {"operationId": op_id, "summary": summary, "responses": responses, **extra}
+    spec.path(path=path, operations={method: operation})
+
+
+def _write_paths(spec: APISpec, table: Table) -> None:
+    base, tags = f"/v1/tables/{table.name}", [table.name]
+    spec.components.schema(f"{table.name}Write", schema=_write_schema(table))
+    one = {"content": {JSON: {"schema": f"{table.name}One"}}}
+    body = {"required": True, "content": {JSON: {"schema": f"{table.name}Write"}}}
+    row_id = [_param("path", "id", {"type": "string"}, f"The row id, like {table.make_id(1)}.", True)]
+    _write(spec, f"{base}/rows", "post", f"insert{table.name}", f"Add a {table.name} row; answers it as served.",
+           {"201": {"description": "The new row.", **one}}, tags=tags, requestBody=body)  # fmt: skip
+    _write(spec, f"{base}/rows/{{id}}", "patch", f"update{table.name}", f"Change fields of a {table.name} row.",
+           {"200": {"description": "The row after the change.", **one}}, tags=tags, requestBody=body,
+           parameters=row_id)  # fmt: skip
+    cascade = _param("query", "cascade", {"type": "boolean", "default": False},
+                     "Also delete the rows that need this one and clear optional references to it.")  # fmt: skip
+    deleted = {
+        "type": "object",
+        "required": ["ok", "deleted", "cleared"],
+        "properties": {
+            "ok": {"type": "boolean"},
+            "deleted": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "cleared": {"type": "integer"},
+        },
+    }
+    _write(spec, f"{base}/rows/{{id}}", "delete", f"delete{table.name}", f"Delete a {table.name} row.",
+           {"200": {"description": "What was deleted, per table.", "content": {JSON: {"schema": deleted}}}},
+           tags=tags, parameters=[*row_id, cascade],
+           errors={"409": _error("Other rows reference it (listed); delete with cascade=true.")})  # fmt: skip
+    update = {
+        "type": "object",
+        "required": ["id", "changes"],
+        "properties": {
+            "id": {"type": "string"},
+            "previous": {
+                "type": "object",
+                "description": "The values last seen; a changed field that no longer "
+                "holds its previous value is a 409 for that update.",
+            },  # fmt: skip
+            "changes": {"$ref": f"#/components/schemas/{table.name}Write"},
+        },
+        "additionalProperties": False,
+    }
+    batch = {
+        "type": "object",
+        "required": ["updates"],
+        "properties": {"updates": {"type": "array", "items": update, "minItems": 1, "maxItems": MAX_BATCH}},
+        "additionalProperties": False,
+    }
+    result = {"oneOf": [{"$ref": f"#/components/schemas/{table.name}One"}, {"$ref": "#/components/schemas/Error"}]}
+    results = {
+        "type": "object",
+        "required": ["ok", "results"],
+        "properties": {"ok": {"type": "boolean"}, "results": {"type": "array", "items": result}},
+    }
+    _write(spec, f"{base}/rows/batch", "post", f"batch{table.name}",
+           f"Update several {table.name} rows in one transaction: one result per update, in order (the row, or "
+           "its error: 409 conflict, 400 bad value, 404 no such row); failed updates change nothing.",
+           {"200": {"description": "One result per update.", "content": {JSON: {"schema": results}}}},
+           tags=tags, requestBody={"required": True, "content": {JSON: {"schema": batch}}})  # fmt: skip
+
+
+def _changes_path(spec: APISpec) -> None:
+    record = {
+        "type": "object",
+        "required": ["seq", "at", "version", "source", "table", "id", "op", "account", "changes"],
+        "properties": {
+            "seq": {"type": "integer"},
+            "at": {"type": "string", "format": "date-time"},
+            "version": {"type": "integer"},
+            "source": {"type": "string", "description": "cli, api:<token name> or automation:<rule>."},
+            "table": {"type": "string"},
+            "id": {"type": ["string", "null"]},
+            "op": {"type": "string", "enum": ["insert", "update", "delete", "replace"]},
+            "account": {"type": ["string", "null"]},
+            "changes": {"type": "object", "description": "Each field's [old, new] value."},
+        },
+    }
+    body = {
+        "type": "object",
+        "required": ["ok", "changes", "continuation", "data_version"],
+        "properties": {
+            "ok": {"type": "boolean"},
+            "changes": {"type": "array", "items": record},
+            "continuation": {"type": ["string", "null"]},
+            "data_version": {"type": "integer"},
+        },
+    }
+    text = {"type": "string"}
+    _get(
+        spec,
+        "/v1/changes",
+        "changes",
+        "The change log, oldest first: every committed change with its source and each field's old and new value.",
+        ("A page of change records.", body),
+        tags=["changes"],
+        parameters=[
+            _param("query", "since", text, "A date (UTC) or a date-time with its zone: changes at or after it."),
+            _param("query", "table", text, "Only this table."),
+            _param("query", "id", text, "Only this row."),
+            _param("query", "account", text, "Only this account and its rows (an account id)."),
+            _param("query", "limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}, "Per page."),
+            _param("query", "continuation", text, "The previous page's continuation, unchanged."),
+        ],
+        errors={"400": _error("A bad or unknown parameter (named).")},
+    )
+
+
 def _formula_paths(spec: APISpec) -> None:
     for formula in PACK_FORMULAS:
         result = {"type": ["string" if formula.result == "string" else "number", "null"]}
@@ -276,6 +402,9 @@ def openapi_document() -> dict:
     _get(spec, "/v1/openapi.json", "openapi", "This document.", ("The OpenAPI document.", {"type": "object"}))
     for table in SYNC_TABLES:
         _table_paths(spec, table)
+        if table.editable:
+            _write_paths(spec, table)
+    _changes_path(spec)
     _formula_paths(spec)
     _autocomplete_paths(spec)
     _action_paths(spec)
