@@ -55,9 +55,7 @@ DOCUMENT = openapi_document()
 # Negative data exists only where there are parameters to get wrong.
 CASES = [
     pytest.param(path, mode, id=f"{path}-{mode.value}")
-    for path in sorted(
-        p for p, item in DOCUMENT["paths"].items() if "get" in item
-    )  # the reads; writes change the store
+    for path in sorted(p for p, item in DOCUMENT["paths"].items() if "get" in item)  # reads: writes change the store
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     if mode is GenerationMode.POSITIVE or DOCUMENT["paths"][path]["get"].get("parameters")
 ]

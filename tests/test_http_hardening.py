@@ -184,6 +184,7 @@ SAMPLE_VALUES = {
     "rows.update_rows": [{"name": "AccountMaster"}, {"name": "AccountHealthHistory"}],
     "rows.update_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "AccountMaster", "row_id": "x"}],
     "rows.delete_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "QuickStartGuide", "row_id": "x"}],
+    "actions.run_action": [{"name": "CompleteTask"}, {"name": "Nope"}],  # no body: refused before any write
 }
 ODD_PATHS = [
     "/",
