@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from packshim.tsgen import PARAM_TYPES, camel
+from packshim.tsgen import AUTOCOMPLETES, PARAM_TYPES, camel
 from schemas import Field, Table
+from schemas.pack_actions import PackAction
 from schemas.pack_formulas import PackFormula, Param
 
 # The SDK's own rule for sync table, formula and parameter names (upload_validation.ts).
@@ -55,7 +56,9 @@ def _collisions(where: str, fields: Iterable[Field]) -> list[str]:
     return problems
 
 
-def check_catalog(tables: tuple[Table, ...], formulas: tuple[PackFormula, ...]) -> list[str]:
+def check_catalog(
+    tables: tuple[Table, ...], formulas: tuple[PackFormula, ...], actions: tuple[PackAction, ...] = ()
+) -> list[str]:
     problems: list[str] = []
     identities = {t.identity: t for t in tables}
     names = [t.name for t in tables]
@@ -65,11 +68,18 @@ def check_catalog(tables: tuple[Table, ...], formulas: tuple[PackFormula, ...]) 
         problems.append("two sync tables share an identity name")
     for t in tables:
         problems += _check_table(t, names)
-    formula_names = [spec.name for spec in formulas] + [f"Sync{t.name}" for t in tables]
+    formula_names = [spec.name for spec in formulas] + [a.name for a in actions] + [f"Sync{t.name}" for t in tables]
     for dup in {n for n in formula_names if formula_names.count(n) > 1}:
         problems.append(f"two formulas are named {dup!r}")
     for spec in formulas:
         problems += _check_formula("formula", spec.name, spec.params)
+    for action in actions:
+        problems += _check_formula("action", action.name, action.params)
+        table = next((t for t in tables if t.name == action.table), None)
+        if table is None:
+            problems.append(f"{action.name}: returns a row of {action.table!r}, which is not a sync table of the pack")
+        elif not table.editable:
+            problems.append(f"{action.name}: writes {action.table!r}, which Coda may not edit")
     return problems
 
 
@@ -102,6 +112,10 @@ def _check_formula(what: str, name: str, params: tuple[Param, ...]) -> list[str]
             problems.append(f"{name}: parameter name {p.name!r} breaks the SDK's rule")
         if p.kind not in PARAM_TYPES:
             problems.append(f"{name}.{p.name}: kind {p.kind!r} is not one of {sorted(PARAM_TYPES)}")
+        if p.autocomplete and p.autocomplete not in AUTOCOMPLETES:
+            problems.append(f"{name}.{p.name}: the pack has no {p.autocomplete!r} autocomplete")
+        if p.options and p.kind != "string":
+            problems.append(f"{name}.{p.name}: only a string parameter can offer options")
         if p.optional:
             seen_optional = True
         elif seen_optional:

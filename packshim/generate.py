@@ -2,8 +2,8 @@
 
 Output (deterministic, byte for byte, for a given base URL):
 - `pack.ts` -- rendered from `templates/pack.ts.j2`: 16 sync tables (two-way on the
-  editable ones), their object and reference schemas, the four formulas, HeaderBearerToken
-  system authentication and the network domain;
+  editable ones), their object and reference schemas, the four formulas, the actions,
+  HeaderBearerToken system authentication and the network domain;
 - `runtime.ts` -- the hand-written code pack.ts imports, copied as it is;
 - `package.json` -- the SDK and TypeScript pinned exactly (design §7);
 - `package-lock.json` -- npm's lock for exactly those pins, shipped with the
@@ -23,6 +23,7 @@ from packshim import tsgen
 from packshim.checks import PackError, check_catalog, network_domain
 from schemas import SYNC_TABLES
 from schemas.describe import summarize
+from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS
 
 HERE = Path(__file__).parent
@@ -53,7 +54,7 @@ def _environment() -> jinja2.Environment:
 def template_data(base_url: str) -> dict[str, Any]:
     """Everything pack.ts.j2 is filled with; raises PackError on a broken catalog or URL."""
     domain = network_domain(base_url)
-    problems = check_catalog(SYNC_TABLES, PACK_FORMULAS)
+    problems = check_catalog(SYNC_TABLES, PACK_FORMULAS, PACK_ACTIONS)
     if not 1 <= UPDATE_BATCH_SIZE <= SDK_MAX_UPDATE_BATCH_SIZE:
         problems.append(f"the update batch size must be 1 to {SDK_MAX_UPDATE_BATCH_SIZE}; got {UPDATE_BATCH_SIZE}")
     if problems:
@@ -66,6 +67,7 @@ def template_data(base_url: str) -> dict[str, Any]:
         "refs": [tsgen.ref_context(t) for t in SYNC_TABLES],
         "tables": [tsgen.table_context(t, summarize(t)["display_name"]) for t in SYNC_TABLES],
         "formulas": [tsgen.formula_context(spec) for spec in PACK_FORMULAS],
+        "actions": [tsgen.action_context(action) for action in PACK_ACTIONS],
     }
 
 

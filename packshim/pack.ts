@@ -19,6 +19,11 @@ pack.addNetworkDomain("localhost:8000");
 // The token the service expects (CSM_API_TOKENS); set once by the pack's maker.
 pack.setSystemAuthentication({ type: coda.AuthenticationType.HeaderBearerToken });
 
+// Coda offers the service's account names as the user types an account parameter.
+async function accountNames(context: coda.ExecutionContext, search: string) {
+  return service.accountNames(context, search);
+}
+
 // --- references: id and display of every table -----------------------------------
 
 const AccountRef = coda.makeReferenceSchemaFromObjectSchema(
@@ -1052,6 +1057,7 @@ pack.addFormula({
       type: coda.ParameterType.String,
       name: "accountName",
       description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
     }),
   ],
   resultType: coda.ValueType.Number,
@@ -1071,6 +1077,7 @@ pack.addFormula({
       type: coda.ParameterType.String,
       name: "accountName",
       description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
     }),
   ],
   resultType: coda.ValueType.Number,
@@ -1091,6 +1098,7 @@ pack.addFormula({
       type: coda.ParameterType.String,
       name: "accountName",
       description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
     }),
   ],
   resultType: coda.ValueType.String,
@@ -1110,6 +1118,7 @@ pack.addFormula({
       type: coda.ParameterType.String,
       name: "accountName",
       description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
     }),
     coda.makeParameter({
       type: coda.ParameterType.String,
@@ -1128,5 +1137,194 @@ pack.addFormula({
   execute: async function ([accountName, entityType, sequence], context) {
     const whenNull = String(accountName).trim() + " has no value for this formula.";
     return service.formula(context, "CreateReferenceID", { accountName, entityType, sequence }, 3600, whenNull);
+  },
+});
+
+// --- actions: each returns the row it wrote, so Coda updates the synced row in place ---
+
+pack.addFormula({
+  name: "LogEngagement",
+  description: "Log a customer engagement (a call, QBR, workshop...) on an account; its last engagement date and engagement score move with it.",
+  isAction: true,
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "accountName",
+      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "engagementType",
+      description: "Kind of engagement.",
+      autocomplete: ["QBR", "Executive Sponsor Call", "Technical Review", "Health Check", "Training", "Workshop", "Success Plan Review", "Escalation"],
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "sentiment",
+      description: "Customer sentiment.",
+      autocomplete: ["Very Positive", "Positive", "Neutral", "Concerned", "Very Concerned"],
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "engagementDate",
+      description: "When it took place; today when left out.",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Number,
+      name: "relationshipDepthScore",
+      description: "Depth of the relationship shown, 1-10.",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "notes",
+      description: "Free notes.",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "nextEngagementDate",
+      description: "Next engagement agreed.",
+      optional: true,
+    }),
+  ],
+  resultType: coda.ValueType.Object,
+  schema: coda.withIdentity(EngagementLogSchema, "Engagement"),
+  execute: async function (args, context) {
+    return service.runAction(context, "LogEngagement", args, EngagementLogShape, [
+      { name: "accountName", kind: "string" },
+      { name: "engagementType", kind: "string" },
+      { name: "sentiment", kind: "string" },
+      { name: "engagementDate", kind: "date" },
+      { name: "relationshipDepthScore", kind: "number" },
+      { name: "notes", kind: "string" },
+      { name: "nextEngagementDate", kind: "date" },
+    ]);
+  },
+});
+
+pack.addFormula({
+  name: "CreateTask",
+  description: "Create a task on an account; the owner defaults to the account's CSM.",
+  isAction: true,
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "accountName",
+      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "taskTitle",
+      description: "What to do.",
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "dueDate",
+      description: "Due date.",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "priority",
+      description: "Priority; Medium when left out.",
+      optional: true,
+      autocomplete: ["Critical", "High", "Medium", "Low"],
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "taskType",
+      description: "Kind of task.",
+      optional: true,
+      autocomplete: ["Follow-up", "Call", "Email", "Meeting Prep", "QBR Prep", "Renewal", "Risk Mitigation", "Escalation", "Admin"],
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "ownerName",
+      description: "Who does it (a person's name or id); the account's CSM when left out.",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "description",
+      description: "Details.",
+      optional: true,
+    }),
+  ],
+  resultType: coda.ValueType.Object,
+  schema: coda.withIdentity(ActivitiesTasksSchema, "Task"),
+  execute: async function (args, context) {
+    return service.runAction(context, "CreateTask", args, ActivitiesTasksShape, [
+      { name: "accountName", kind: "string" },
+      { name: "taskTitle", kind: "string" },
+      { name: "dueDate", kind: "date" },
+      { name: "priority", kind: "string" },
+      { name: "taskType", kind: "string" },
+      { name: "ownerName", kind: "string" },
+      { name: "description", kind: "string" },
+    ]);
+  },
+});
+
+pack.addFormula({
+  name: "CompleteTask",
+  description: "Mark a task done today (status Done, completed date today).",
+  isAction: true,
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "taskId",
+      description: "The task's id, e.g. TSK-00001.",
+    }),
+  ],
+  resultType: coda.ValueType.Object,
+  schema: coda.withIdentity(ActivitiesTasksSchema, "Task"),
+  execute: async function (args, context) {
+    return service.runAction(context, "CompleteTask", args, ActivitiesTasksShape, [
+      { name: "taskId", kind: "string" },
+    ]);
+  },
+});
+
+pack.addFormula({
+  name: "RecordMetricValue",
+  description: "Record a platform health metric's value: sets its current value and adds the value to its history (one value a day: a second value on the same day replaces the first).",
+  isAction: true,
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "accountName",
+      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "metricName",
+      description: "The metric's name on that account (any case).",
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Number,
+      name: "value",
+      description: "The measured value.",
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "valueDate",
+      description: "Day of the value; today when left out.",
+      optional: true,
+    }),
+  ],
+  resultType: coda.ValueType.Object,
+  schema: coda.withIdentity(PlatformHealthMetricsSchema, "Metric"),
+  execute: async function (args, context) {
+    return service.runAction(context, "RecordMetricValue", args, PlatformHealthMetricsShape, [
+      { name: "accountName", kind: "string" },
+      { name: "metricName", kind: "string" },
+      { name: "value", kind: "number" },
+      { name: "valueDate", kind: "date" },
+    ]);
   },
 });

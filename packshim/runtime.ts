@@ -1,7 +1,7 @@
 // The hand-written runtime of the CSM Cockpit pack: how the pack talks to the service, shapes the
-// service's rows for Coda, and turns Coda's edits back into what the service takes. pack.ts,
-// generated from the catalog, imports it and `coda build` bundles the two; `csm packshim generate`
-// copies this file beside pack.ts byte for byte.
+// service's rows for Coda, and turns Coda's edits and action parameters back into what the service
+// takes. pack.ts, generated from the catalog, imports it and `coda build` bundles the two;
+// `csm packshim generate` copies this file beside pack.ts byte for byte.
 import * as coda from "@codahq/packs-sdk";
 
 /** What the runtime needs to know about a sync table to shape its rows both ways. */
@@ -14,6 +14,13 @@ export interface TableShape {
   percentKeys: string[];
   /** Dates: served and written as YYYY-MM-DD. */
   dateKeys: string[];
+}
+
+/** One parameter of a formula or an action, as the service names it. */
+export interface ParamSpec {
+  name: string;
+  /** "string", "number" or "date" (a date is sent as YYYY-MM-DD in the doc's timezone). */
+  kind: string;
 }
 
 /** A value sent to the service: JSON in the served form. */
@@ -69,8 +76,8 @@ export function isoDay(date: Date, timezone: string | undefined): string {
   return `${part("year")}-${part("month")}-${part("day")}`;
 }
 
-// A date as the service takes it: YYYY-MM-DD stays; a Date or an ISO date-time (what Coda may hand
-// back for a Date column) becomes its day in the doc's timezone; anything else is
+// A date as the service takes it: YYYY-MM-DD stays; a Date or an ISO date-time (what Coda hands
+// back for a Date column or parameter) becomes its day in the doc's timezone; anything else is
 // sent as it is, for the service to refuse with its own message.
 function toServiceDay(value: unknown, timezone: string | undefined): Json {
   if (value === undefined || value === null || value === "") return null;
@@ -110,7 +117,7 @@ export function shapeRows(rows: any[], shape: TableShape): any[] {
 
 // --- the service ------------------------------------------------------------------------
 
-/** The CSM Cockpit service at `baseUrl`, as the pack's formulas and sync tables use it. */
+/** The CSM Cockpit service at `baseUrl`, as the pack's formulas, sync tables and actions use it. */
 export class CsmService {
   constructor(
     private readonly baseUrl: string,
@@ -191,6 +198,29 @@ export class CsmService {
     };
   }
 
+  /**
+   * An action: its parameters as a JSON body (optional ones left out when not given), and the
+   * row it wrote, shaped like a synced row so that Coda updates that row in place.
+   */
+  async runAction(
+    context: coda.ExecutionContext,
+    name: string,
+    args: readonly unknown[],
+    shape: TableShape,
+    params: ParamSpec[],
+  ): Promise<any> {
+    const body: { [key: string]: Json } = {};
+    params.forEach((param, i) => {
+      const value = args[i];
+      if (value === undefined || value === null) return;
+      if (param.kind === "date") body[param.name] = toServiceDay(value, context.timezone);
+      else if (param.kind === "number") body[param.name] = Number(value);
+      else body[param.name] = value as Json;
+    });
+    const answer = await this.post(context, `/v1/actions/${name}`, body);
+    return shapeRows([answer.row], shape)[0];
+  }
+
   /** A formula's value; the service's null (no data) becomes an error that says why. */
   async formula(
     context: coda.ExecutionContext,
@@ -205,5 +235,11 @@ export class CsmService {
     const body = await this.get(context, `/v1/formulas/${name}?${query}`, cacheTtlSecs);
     if (body.result === null || body.result === undefined) throw new coda.UserVisibleError(whenNull);
     return body.result;
+  }
+
+  /** The service's account names matching what the user typed, for an account parameter. */
+  async accountNames(context: coda.ExecutionContext, search: string): Promise<coda.MetadataFormulaObjectResultType[]> {
+    const body = await this.get(context, `/v1/autocomplete/accounts?search=${encodeURIComponent(search || "")}`, 60);
+    return body.results;
   }
 }

@@ -13,11 +13,18 @@ from typing import Any
 
 from schemas import Field, Table, get_table
 from schemas.kinds import KINDS
+from schemas.pack_actions import PackAction
 from schemas.pack_formulas import PackFormula, Param
 
 V, H = "coda.ValueType", "coda.ValueHintType"
 
-PARAM_TYPES = {"string": "coda.ParameterType.String", "number": "coda.ParameterType.Number"}
+PARAM_TYPES = {
+    "string": "coda.ParameterType.String",
+    "number": "coda.ParameterType.Number",
+    "date": "coda.ParameterType.Date",
+}
+# Parameter autocompletes the pack implements: the name a Param declares -> the pack.ts function.
+AUTOCOMPLETES = {"accounts": "accountNames"}
 RESULTS = {
     "number": ("coda.ValueType.Number", None),
     "currency": (
@@ -177,7 +184,7 @@ def table_context(table: Table, display_name: str) -> dict[str, Any]:
     }
 
 
-# --- formulas ----------------------------------------------------------------------
+# --- formulas and actions ----------------------------------------------------------------------
 
 
 def param_context(p: Param) -> dict[str, Any]:
@@ -186,6 +193,8 @@ def param_context(p: Param) -> dict[str, Any]:
         "type": PARAM_TYPES[p.kind],
         "description": p.description,
         "optional": p.optional,
+        "options": list(p.options),
+        "autocomplete": AUTOCOMPLETES[p.autocomplete] if p.autocomplete else None,
     }
 
 
@@ -202,4 +211,17 @@ def formula_context(spec: PackFormula) -> dict[str, Any]:
         "cache_ttl_secs": spec.cache_ttl_secs,
         "example": {"params": list(example_params), "result": example_result},
         "when_null": " " + spec.when_null,
+    }
+
+
+def action_context(action: PackAction) -> dict[str, Any]:
+    table = get_table(action.table)
+    return {
+        "name": action.name,
+        "description": action.description,
+        "params": [param_context(p) for p in action.params],
+        "specs": [{"name": p.name, "kind": p.kind} for p in action.params],
+        "schema_const": schema_const(table),
+        "shape_const": shape_const(table),
+        "identity": table.identity,
     }

@@ -385,3 +385,60 @@ def test_a_refused_batch_is_one_error_with_the_services_message(live, raw_rows):
     }
     assert mismatched["ok"] is False and mismatched["userVisible"]
     assert mismatched["error"] == "The CSM Cockpit service answered 0 results for 1 edits."
+
+
+# --- actions and autocomplete: what the pack sends, with a stub service ---
+
+
+def test_an_action_sends_its_parameters_as_json_and_returns_the_row_with_identity(live):
+    engagement = service_rows(live["base"], "EngagementLog")[0]
+    steps = [
+        {
+            "op": "formula",
+            "name": "LogEngagement",
+            # the doc is in Auckland: Coda passes midnight there, which is still Nov 17 in UTC
+            "params": ["Acme Financial Services", "QBR", "Positive", {"$date": "2026-11-18T00:00:00+13:00"}, 8, None],
+            "timezone": "Pacific/Auckland",
+            "stub": [{"status": 200, "body": {"ok": True, "row": engagement}}],
+        },
+        {
+            "op": "formula",
+            "name": "CompleteTask",
+            "params": ["TSK-00003"],
+            "stub": [{"status": 404, "body": {"ok": False, "status": 404, "code": "unknown_row", "error": "No task."}}],
+        },
+    ]
+    logged, missing = run_plan(live, steps)
+    assert logged["ok"], logged
+    [request] = logged["requests"]
+    assert request["method"] == "POST" and request["url"] == f"{live['base']}/v1/actions/LogEngagement"
+    assert request["body"] == {  # optional parameters left out are not sent
+        "accountName": "Acme Financial Services",
+        "engagementType": "QBR",
+        "sentiment": "Positive",
+        "engagementDate": "2026-11-18",
+        "relationshipDepthScore": 8,
+    }
+    row = logged["result"]  # checked against the table's schema by the SDK, keys as Coda names them
+    assert row["EngagementId"] == engagement["engagement_id"]
+    assert row["Account"]["AccountId"] == engagement["account"]["account_id"]
+    assert missing == {"ok": False, "error": "No task.", "userVisible": True, "requests": missing["requests"]}
+    assert missing["requests"][0]["body"] == {"taskId": "TSK-00003"}
+
+
+def test_account_parameters_autocomplete_from_the_service_and_options_from_the_list(live):
+    names = [{"display": "Acme Financial Services", "value": "Acme Financial Services"}]
+    steps = [
+        {
+            "op": "autocomplete",
+            "name": "GetAccountHealth",
+            "param": "accountName",
+            "search": "acme & co",
+            "stub": [{"status": 200, "body": {"ok": True, "results": names}}],
+        },
+        {"op": "autocomplete", "name": "LogEngagement", "param": "engagementType", "search": "review"},
+    ]
+    accounts, options = run_plan(live, steps)
+    assert accounts["ok"] and accounts["result"] == names
+    assert accounts["requests"][0]["url"] == f"{live['base']}/v1/autocomplete/accounts?search=acme%20%26%20co"
+    assert options["ok"] and [o["value"] for o in options["result"]] == ["Technical Review", "Success Plan Review"]

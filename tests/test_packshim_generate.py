@@ -14,6 +14,7 @@ from packshim.checks import PackError, check_catalog, network_domain, normalise_
 from packshim.generate import DEFAULT_BASE_URL, HERE, SDK_VERSION, TYPESCRIPT_VERSION, generate, pack_ts
 from schemas import SYNC_TABLES, get_table
 from schemas.fields import text
+from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS, Param
 from service.cli import cli
 
@@ -162,8 +163,8 @@ def with_field(name, field):
     return replace_table(name, fields=table.fields + (field,))
 
 
-def refused(tables, formulas=PACK_FORMULAS):
-    problems = check_catalog(tables, formulas)
+def refused(tables, formulas=PACK_FORMULAS, actions=PACK_ACTIONS):
+    problems = check_catalog(tables, formulas, actions)
     assert problems
     return "\n".join(problems)
 
@@ -301,3 +302,82 @@ def test_refuses_an_update_batch_size_the_sdk_refuses(monkeypatch, size):
     monkeypatch.setattr(gen, "UPDATE_BATCH_SIZE", size)
     with pytest.raises(PackError, match=f"the update batch size must be 1 to 1000; got {size}"):
         gen.pack_ts(DEFAULT_BASE_URL)
+
+
+def formula_block(source, name):
+    start = source.index(f'pack.addFormula({{\n  name: "{name}",')
+    return source[start : source.index("\n});", start)]
+
+
+def test_every_action_returns_its_tables_row_with_the_identity():
+    source = pack_ts(DEFAULT_BASE_URL)
+    for action in PACK_ACTIONS:
+        block = formula_block(source, action.name)
+        table = get_table(action.table)
+        assert "  isAction: true,\n" in block
+        assert "  resultType: coda.ValueType.Object,\n" in block
+        assert f'  schema: coda.withIdentity({table.name}Schema, "{table.identity}"),\n' in block
+        assert f'service.runAction(context, "{action.name}", args, {table.name}Shape, [' in block
+        for p in action.params:
+            assert f'      {{ name: "{p.name}", kind: "{p.kind}" }},\n' in block
+    assert [a.name for a in PACK_ACTIONS] == ["LogEngagement", "CreateTask", "CompleteTask", "RecordMetricValue"]
+
+
+def parameter_blocks(block):
+    """{name: text} of each coda.makeParameter({...}) in a formula block."""
+    out = {}
+    for chunk in block.split("coda.makeParameter({")[1:]:
+        text = chunk[: chunk.index("})")]
+        out[json.loads(text.split("name: ", 1)[1].split(",\n", 1)[0])] = text
+    return out
+
+
+def test_parameters_carry_their_type_optionality_and_autocomplete():
+    source = pack_ts(DEFAULT_BASE_URL)
+    for spec in (*PACK_FORMULAS, *PACK_ACTIONS):
+        params = parameter_blocks(formula_block(source, spec.name))
+        assert list(params) == [p.name for p in spec.params], spec.name
+        for p in spec.params:
+            text = params[p.name]
+            assert f"type: {tsgen.PARAM_TYPES[p.kind]}," in text
+            assert ("optional: true," in text) == p.optional
+            if p.options:
+                assert f"autocomplete: {json.dumps(list(p.options))}," in text
+            elif p.name == "accountName":
+                assert "autocomplete: accountNames," in text  # the service's account names
+            else:
+                assert "autocomplete" not in text
+    log = parameter_blocks(formula_block(source, "LogEngagement"))
+    assert "type: coda.ParameterType.Date," in log["engagementDate"]
+    assert '"Executive Sponsor Call"' in log["engagementType"]
+    assert "return service.accountNames(context, search);" in source
+
+
+def test_refuses_actions_coda_could_not_run():
+    log, create, complete, record = PACK_ACTIONS
+    assert "LogEngagement: returns a row of 'Nowhere', which is not a sync table" in refused(
+        SYNC_TABLES, PACK_FORMULAS, (dataclasses.replace(log, table="Nowhere"),)
+    )
+    assert "CreateTask: writes 'ViewTemplates', which Coda may not edit" in refused(
+        SYNC_TABLES, PACK_FORMULAS, (dataclasses.replace(create, table="ViewTemplates"),)
+    )
+    assert "two formulas are named 'GetAccountHealth'" in refused(
+        SYNC_TABLES, PACK_FORMULAS, (dataclasses.replace(complete, name="GetAccountHealth"),)
+    )
+    assert "action name 'Record Value' breaks" in refused(
+        SYNC_TABLES, PACK_FORMULAS, (dataclasses.replace(record, name="Record Value"),)
+    )
+    odd = dataclasses.replace(
+        record,
+        params=(
+            dataclasses.replace(record.params[0], autocomplete="people"),
+            Param("value", "number", "x", options=("1", "2")),
+        ),
+    )
+    problems = refused(SYNC_TABLES, PACK_FORMULAS, (odd,))
+    assert "RecordMetricValue.accountName: the pack has no 'people' autocomplete" in problems
+    assert "RecordMetricValue.value: only a string parameter can offer options" in problems
+
+
+def test_the_real_actions_pass_every_check():
+    assert check_catalog(SYNC_TABLES, PACK_FORMULAS, PACK_ACTIONS) == []

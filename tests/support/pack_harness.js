@@ -8,7 +8,8 @@
 //        "raw": true gives the rows in the pack's own keys (what Coda hands to executeUpdate)
 //   {"op": "update", "table": T, "updates": [{previousValue, newValue, updatedFields}]}   executeUpdate
 //   {"op": "formula", "name": F, "params": [...]}   a formula or an action, params and result checked;
-//        a param {"$date": "2026-11-18T00:00:00-08:00"} is passed as a Date (what Coda passes)
+//        a param {"$date": "2026-11-18T00:00:00-08:00"} is passed as a Date (what Coda passes), and
+//        null as undefined (an optional parameter left out)
 //   {"op": "autocomplete", "name": F, "param": P, "search": S}   a parameter's autocomplete
 // "stub": [{"status": 200, "body": {...}}, ...]: answers in turn instead of the network; the
 //   result then carries "requests": [{method, url, body}] as the pack sent them.
@@ -45,7 +46,10 @@ function stubFetcher(answers, requests) {
   };
 }
 
+// A parameter as Coda passes it: null stands for a parameter left out (undefined), and
+// {"$date": iso} for a Date.
 function revive(value) {
+  if (value === null) return undefined;
   if (value && typeof value === "object" && !Array.isArray(value) && typeof value.$date === "string") {
     return new Date(value.$date);
   }
