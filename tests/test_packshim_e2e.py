@@ -1,11 +1,15 @@
 """End to end with the real Coda Packs SDK: validate, build, then run every sync table and
-formula of the generated pack against the live service, with the SDK's schema checks on.
+formula of the generated pack against the live service, with the SDK's schema checks on; then
+write through it -- two-way sync edits (executeUpdate), the actions and the autocompletes --
+first against a stub fetcher that records what the pack sends, then against a second live
+service, re-syncing to see what landed.
 
 Never skipped: `.ci/test` installs Node.js and the pinned SDK (`.ci/bootstrap-node`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -24,6 +28,7 @@ from service.store import Store
 from tests.helpers import ROOT, free_port, start_service, stop_service, wait_ready
 
 NODE_MODULES = HERE / "node_modules"
+TODAY = "2026-11-20"
 ACCOUNT_NAMES = ["Acme Financial Services", "Nordic Logistics Group", "HealthTech Solutions", "Gard AS"]
 BLANK_ACCOUNT = {
     "account_name": "Blank Slate Ltd",
@@ -41,16 +46,16 @@ def npx(args, cwd, tmp):
     return subprocess.run(["npx", "--no-install", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    """The service under gunicorn on a free loopback port, and a pack generated and built for it."""
+@contextlib.contextmanager
+def served_pack(work, **settings):
+    """The service under gunicorn on a free loopback port (with `settings` as environment), and a
+    pack generated for it whose credentials file holds the service's token."""
     assert (NODE_MODULES / "@codahq" / "packs-sdk").is_dir(), "run .ci/bootstrap-node (the README's test command does)"
-    work = tmp_path_factory.mktemp("e2e")
     port = free_port()
     store = Store(work / "csm.json", initial=initial_data)
     with store.transaction() as tx:  # an account with no rows at all: its health is null
         tx.insert("AccountMaster", BLANK_ACCOUNT)
-    env = {**os.environ, "CSM_DATA": str(store.path), "CSM_TODAY": "2026-11-20", "CSM_API_TOKENS": "e2e-token"}
+    env = {**os.environ, "CSM_DATA": str(store.path), "CSM_TODAY": TODAY, "CSM_API_TOKENS": "e2e-token", **settings}
     proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, work)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -64,6 +69,13 @@ def live(tmp_path_factory):
         yield {"base": base, "dir": pack_dir, "tmp": tmp}
     finally:
         stop_service(proc)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A service the tests only read from (their row counts hold), and its pack."""
+    with served_pack(tmp_path_factory.mktemp("e2e")) as served:
+        yield served
 
 
 def test_typescript_accepts_the_generated_pack(live):
@@ -442,3 +454,219 @@ def test_account_parameters_autocomplete_from_the_service_and_options_from_the_l
     assert accounts["ok"] and accounts["result"] == names
     assert accounts["requests"][0]["url"] == f"{live['base']}/v1/autocomplete/accounts?search=acme%20%26%20co"
     assert options["ok"] and [o["value"] for o in options["result"]] == ["Technical Review", "Success Plan Review"]
+
+
+# --- writing through the pack, end to end: a second service the pack edits ---
+
+WRITE_AUTH = {"Authorization": "Bearer e2e-token"}
+READ_AUTH = {"Authorization": "Bearer read-token"}
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    """A service the pack writes to, with a read-only token besides the pack's own; `reader` is
+    a pack.ts whose credentials file holds that read-only token."""
+    work = tmp_path_factory.mktemp("e2e-writes")
+    settings = {"CSM_API_TOKENS": "writer=e2e-token", "CSM_API_READ_TOKENS": "reader=read-token"}
+    with served_pack(work, **settings) as served:
+        reader = work / "reader"
+        reader.mkdir()
+        shutil.copy(served["dir"] / "pack.ts", reader / "pack.ts")
+        (reader / "node_modules").symlink_to(NODE_MODULES)
+        (reader / ".coda-credentials.json").write_text(json.dumps({"credentials": {"token": "read-token"}}))
+        yield {**served, "reader": reader / "pack.ts"}
+
+
+def raw_sync(served, *tables):
+    """Each table's rows in the pack's own keys (what Coda hands to executeUpdate), by id."""
+    results = run_plan(served, [{"op": "sync", "table": name, "raw": True} for name in tables])
+    assert all(r["ok"] for r in results), results
+    return [{row[get_table(name).id_key]: row for row in r["rows"]} for name, r in zip(tables, results, strict=True)]
+
+
+def synced(result, table):
+    """A checked sync's rows (Coda's names for the keys), by id."""
+    assert result["ok"], result
+    return {row[normalise_key(get_table(table).id_key)]: row for row in result["rows"]}
+
+
+def served_by_id(base, table):
+    return {row[get_table(table).id_key]: row for row in service_rows(base, table)}
+
+
+def edit(row, **changes):
+    """One executeUpdate update: `row` as last synced, with `changes` made in Coda."""
+    return {"previousValue": row, "newValue": {**row, **changes}, "updatedFields": list(changes)}
+
+
+def person_ref(person):
+    return {"person_id": person["person_id"], "full_name": person["full_name"]}
+
+
+def test_edits_in_synced_rows_land_in_the_store_and_survive_a_resync(writable):
+    tasks, people, accounts, apis = raw_sync(writable, "ActivitiesTasks", "PeopleTeam", "AccountMaster", "APIPortfolio")
+    task = next(t for t in tasks.values() if t["status"] not in ("Done", "Waiting"))
+    person = next(iter(people.values()))
+    account = next(iter(accounts.values()))
+    current_csm = account.get("customer_success_manager", {}).get("person_id")
+    csm = next(p for p in people.values() if p["person_id"] != current_csm)
+    api = next(iter(apis.values()))
+    updates = [
+        ("ActivitiesTasks", edit(task, status="Waiting")),
+        ("PeopleTeam", edit(person, title="VP Customer Success")),
+        ("AccountMaster", edit(account, customer_success_manager=person_ref(csm))),  # a reference object
+        # a fraction and an ISO date-time, as Coda holds them (the doc is in Los Angeles)
+        ("APIPortfolio", edit(api, uptime_percent=0.9991, last_deployed_date="2026-11-19T08:00:00.000Z")),
+    ]
+    steps = [{"op": "update", "table": table, "updates": [update]} for table, update in updates]
+    steps += [{"op": "sync", "table": table} for table, _ in updates]
+    results = run_plan(writable, steps)
+    for (table, _), result in zip(updates, results, strict=False):
+        assert result["ok"] and result["results"][0]["ok"], (table, result)
+    assert results[0]["results"][0]["row"]["status"] == "Waiting"  # the row as stored, shaped for Coda
+    assert results[3]["results"][0]["row"]["uptime_percent"] == pytest.approx(0.9991)
+
+    resynced = [synced(r, table) for (table, _), r in zip(updates, results[4:], strict=True)]
+    assert resynced[0][task["task_id"]]["Status"] == "Waiting"
+    assert resynced[1][person["person_id"]]["Title"] == "VP Customer Success"
+    assert resynced[2][account["account_id"]]["CustomerSuccessManager"]["PersonId"] == csm["person_id"]
+    assert resynced[3][api["api_id"]]["UptimePercent"] == pytest.approx(0.9991)
+    assert resynced[3][api["api_id"]]["LastDeployedDate"] == "2026-11-19"
+
+    assert served_by_id(writable["base"], "ActivitiesTasks")[task["task_id"]]["status"] == "Waiting"
+    assert served_by_id(writable["base"], "PeopleTeam")[person["person_id"]]["title"] == "VP Customer Success"
+    stored_account = served_by_id(writable["base"], "AccountMaster")[account["account_id"]]
+    assert stored_account["customer_success_manager"] == person_ref(csm)
+    stored_api = served_by_id(writable["base"], "APIPortfolio")[api["api_id"]]
+    assert stored_api["uptime_percent"] == 99.91 and stored_api["last_deployed_date"] == "2026-11-19"
+
+
+def test_logging_an_engagement_moves_the_accounts_derived_columns(writable):
+    [before] = run_plan(writable, [{"op": "sync", "table": "AccountMaster"}])
+    account = next(
+        a
+        for a in synced(before, "AccountMaster").values()
+        if a.get("LastEngagementDate", "") < TODAY and a.get("StakeholderEngagement", 0) < 90
+    )
+    today_in_la = {"$date": f"{TODAY}T00:00:00-08:00"}  # Coda passes midnight in the doc's timezone
+    params = [account["AccountName"], "QBR", "Very Positive", today_in_la, 10, "Renewal plan agreed."]
+    logged, after = run_plan(
+        writable,
+        [{"op": "formula", "name": "LogEngagement", "params": params}, {"op": "sync", "table": "AccountMaster"}],
+    )
+    assert logged["ok"], logged
+    row = logged["result"]
+    assert row["EngagementId"].startswith("ENG-") and row["EngagementDate"] == TODAY
+    assert row["Account"] == {"AccountId": account["AccountId"], "AccountName": account["AccountName"]}
+    moved = synced(after, "AccountMaster")[account["AccountId"]]
+    assert moved["LastEngagementDate"] == TODAY
+    assert moved["StakeholderEngagement"] > account.get("StakeholderEngagement", 0)
+    assert row["EngagementId"] in served_by_id(writable["base"], "EngagementLog")
+
+
+def test_a_conflicting_edit_and_a_bad_value_change_nothing_while_good_rows_land(writable):
+    [tasks] = raw_sync(writable, "ActivitiesTasks")
+    good, stale, bad, also_good = [t for t in tasks.values() if t["status"] not in ("Done", "Cancelled")][:4]
+    stale_previous = {**stale, "status": "Cancelled"}  # what Coda last saw is not what is stored
+    updates = [
+        edit(good, priority="Critical" if good["priority"] != "Critical" else "Low"),
+        {"previousValue": stale_previous, "newValue": {**stale, "status": "Done"}, "updatedFields": ["status"]},
+        edit(bad, status="Finished"),  # not an option
+        edit(also_good, task_title="Prepare the renewal deck"),
+    ]
+    before = served_by_id(writable["base"], "ActivitiesTasks")
+    [result] = run_plan(writable, [{"op": "update", "table": "ActivitiesTasks", "updates": updates}])
+    assert result["ok"], result
+    landed, conflict, invalid, landed_too = result["results"]
+    assert landed["ok"] and landed_too["ok"]
+    assert landed["row"]["priority"] == updates[0]["newValue"]["priority"]
+
+    # The per-row errors are the service's own messages for exactly these edits.
+    expected = requests.post(
+        f"{writable['base']}/v1/tables/ActivitiesTasks/rows/batch",
+        json={
+            "updates": [
+                {"id": stale["task_id"], "previous": {"status": "Cancelled"}, "changes": {"status": "Done"}},
+                {"id": bad["task_id"], "previous": {"status": bad["status"]}, "changes": {"status": "Finished"}},
+            ]
+        },
+        headers=WRITE_AUTH,
+        timeout=10,
+    ).json()["results"]
+    assert [e["code"] for e in expected] == ["conflict", "invalid_row"]
+    assert conflict == {"ok": False, "error": expected[0]["error"], "userVisible": True}
+    assert invalid == {"ok": False, "error": expected[1]["error"], "userVisible": True}
+
+    after = served_by_id(writable["base"], "ActivitiesTasks")
+    assert after[stale["task_id"]] == before[stale["task_id"]]
+    assert after[bad["task_id"]] == before[bad["task_id"]]
+    assert after[good["task_id"]]["priority"] == updates[0]["newValue"]["priority"]
+    assert after[also_good["task_id"]]["task_title"] == "Prepare the renewal deck"
+
+
+def test_a_read_only_token_cannot_write_through_the_pack(writable):
+    [tasks] = raw_sync(writable, "ActivitiesTasks")
+    task = next(t for t in tasks.values() if t["status"] != "Done")
+    before = served_by_id(writable["base"], "ActivitiesTasks")
+    steps = [
+        {"op": "update", "table": "ActivitiesTasks", "updates": [edit(task, status="Done")]},
+        {"op": "formula", "name": "CompleteTask", "params": [task["task_id"]]},
+        {"op": "sync", "table": "ActivitiesTasks"},
+    ]
+    update, action, sync = run_plan(writable, steps, manifest=writable["reader"])
+    refusal = requests.post(
+        f"{writable['base']}/v1/tables/ActivitiesTasks/rows/batch", json={"updates": []}, headers=READ_AUTH, timeout=10
+    )
+    assert refusal.status_code == 403 and refusal.json()["code"] == "read_only_token"
+    assert update == {"ok": False, "error": refusal.json()["error"], "userVisible": True}
+    assert action == {"ok": False, "error": refusal.json()["error"], "userVisible": True}
+    assert len(synced(sync, "ActivitiesTasks")) == len(before)  # reading is fine
+    assert served_by_id(writable["base"], "ActivitiesTasks") == before
+
+
+def test_actions_return_their_row_with_its_id(writable):
+    tasks = served_by_id(writable["base"], "ActivitiesTasks")
+    task = next(t for t in tasks.values() if t["status"] not in ("Done", "Cancelled"))
+    metrics = service_rows(writable["base"], "PlatformHealthMetrics")
+    names = [(m["account"]["account_id"], m["metric_name"].casefold()) for m in metrics]
+    metric = next(m for m, key in zip(metrics, names, strict=True) if names.count(key) == 1)
+    due = {"$date": "2026-12-01T00:00:00-08:00"}
+    steps = [
+        {"op": "formula", "name": "CompleteTask", "params": [task["task_id"]]},
+        {
+            "op": "formula",
+            "name": "RecordMetricValue",
+            "params": [metric["account"]["account_name"], metric["metric_name"], 42.5],
+        },
+        {"op": "formula", "name": "CreateTask", "params": ["Gard AS", "Call the sponsor", due, "High"]},
+        {"op": "sync", "table": "ActivitiesTasks"},
+    ]
+    completed, recorded, created, sync = run_plan(writable, steps)
+    assert completed["ok"], completed
+    assert completed["result"]["TaskId"] == task["task_id"]
+    assert completed["result"]["Status"] == "Done" and completed["result"]["CompletedDate"] == TODAY
+    assert recorded["ok"], recorded
+    assert recorded["result"]["MetricId"] == metric["metric_id"] and recorded["result"]["CurrentValue"] == 42.5
+    assert served_by_id(writable["base"], "PlatformHealthMetrics")[metric["metric_id"]]["current_value"] == 42.5
+    assert created["ok"], created
+    new_id = created["result"]["TaskId"]
+    assert new_id not in tasks
+    resynced = synced(sync, "ActivitiesTasks")[new_id]
+    assert resynced["TaskTitle"] == "Call the sponsor" and resynced["DueDate"] == "2026-12-01"
+    assert resynced["Priority"] == "High" and resynced["Account"]["AccountName"] == "Gard AS"
+
+
+def test_account_names_autocomplete_from_the_live_service(writable):
+    [acme, everyone] = run_plan(
+        writable,
+        [
+            {"op": "autocomplete", "name": "LogEngagement", "param": "accountName", "search": "acme"},
+            {"op": "autocomplete", "name": "GetAccountHealth", "param": "accountName", "search": ""},
+        ],
+    )
+    served = requests.get(
+        f"{writable['base']}/v1/autocomplete/accounts", params={"search": "acme"}, headers=WRITE_AUTH, timeout=10
+    ).json()["results"]
+    assert acme["ok"] and acme["result"] == served
+    assert {"display": "Acme Financial Services", "value": "Acme Financial Services"} in acme["result"]
+    assert everyone["ok"] and len(everyone["result"]) > 1
