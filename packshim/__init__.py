@@ -1,4 +1,6 @@
-"""The Coda pack shim: generated TypeScript that forwards Coda's requests to the service.
+"""The Coda pack shim: the pack that forwards Coda's syncs, edits, formulas and actions to the service.
 
-The generator arrives with the pack-shim issue; this package never gets imported by the service.
+`generate.py` renders `pack.ts` from `templates/pack.ts.j2` with data from the catalog (`tsgen.py`),
+after `checks.py` has refused what Coda would break; `runtime.ts` is the hand-written code pack.ts
+imports. The service never imports this package.
 """
