@@ -1117,7 +1117,7 @@ pack.addFormula({
     coda.makeParameter({
       type: coda.ParameterType.String,
       name: "accountName",
-      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      description: "Any account name, a prospect not in the service included, or an existing account's id (ACC-00001), which stands for its name.",
       autocomplete: accountNames,
     }),
     coda.makeParameter({

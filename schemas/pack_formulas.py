@@ -77,7 +77,13 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
         "A cross-table reference id such as ACME-OBJ-001: the account name's first four letters or digits, "
         "the entity type and the zero-padded sequence.",
         (
-            ACCOUNT,
+            Param(
+                "accountName",
+                "string",
+                "Any account name, a prospect not in the service included, or an existing account's id "
+                "(ACC-00001), which stands for its name.",
+                autocomplete="accounts",
+            ),
             Param("entityType", "string", "Entity type, 2 to 6 letters, e.g. OBJ, INI, RISK."),
             Param("sequence", "number", "A positive whole number; padded to at least three digits."),
         ),

@@ -118,10 +118,11 @@ def packshim() -> None:
     "--out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Folder to write pack.ts, package.json, package-lock.json and tsconfig.json (default: packshim/).",
+    help="Folder to write pack.ts, runtime.ts, package.json, package-lock.json and tsconfig.json (default: packshim/).",
 )
 def packshim_generate(base_url: str, out: str | None) -> None:
-    """Write the pack for a base URL: 16 sync tables, the four formulas, token auth.
+    """Write the pack for a base URL: 16 sync tables (two-way on the editable ones), the four formulas,
+    the four actions, account-name autocomplete, token auth.
 
     Example: csm packshim generate --base-url https://csm.example.com --out my-pack
     """
