@@ -244,3 +244,15 @@ def test_changes_endpoint_filters_and_pages(edited):
 def test_changes_endpoint_refuses_bad_parameters_by_name(edited, query, param):
     response = edited.get(f"/v1/changes?{query}")
     assert response.status_code == 400 and param in response.json["errors"], response.json
+
+
+def test_a_change_log_that_cannot_be_read_is_a_store_error_not_a_crash(csm, store_path, edited):
+    log_file = store_path.with_name(store_path.name + ".changes.jsonl")
+    log_file.unlink()
+    log_file.mkdir()  # a folder where the log should be
+    response = edited.get("/v1/changes")
+    assert response.status_code == 503 and response.json["code"] == "store_unavailable"
+    result = csm("log")
+    assert result.exit_code == 1 and "cannot read the change log" in result.output and "Traceback" not in result.output
+    result = csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done")
+    assert result.exit_code == 1 and "cannot write the change log" in result.output

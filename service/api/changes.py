@@ -9,6 +9,7 @@ from schemas import TABLES, UnknownTable, get_table
 from service.api.params import only
 from service.changes import Query, parse_since, select
 from service.errors import ApiError
+from service.store import StoreError
 
 bp = Blueprint("changes", __name__, url_prefix="/v1/changes")
 
@@ -77,7 +78,11 @@ def list_changes():
     )
     limit = _number("limit", args.get("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT)
     snap = current_app.extensions["csm.snapshots"].current()
-    entries = current_app.extensions["csm.changes"].entries(snap.version)
+    reader = current_app.extensions["csm.changes"]
+    try:
+        entries = reader.entries(snap.version)
+    except OSError as exc:  # a log that is not a regular file, or unreadable: the store's problem, a 503
+        raise StoreError(f"cannot read the change log {reader.log.path}: {exc.strerror}") from None
     found = []
     for entry in select(entries.items, query):
         found.append(entry)

@@ -9,7 +9,7 @@ from schemas import TABLES, get_table
 from service.changes import ChangeLogReader, Query, parse_since, select, value_text
 from service.cli import cli, open_store, printable, reports_errors
 from service.convert import ConversionError, StoreResolver
-from service.store import meta_of, ordered_rows
+from service.store import StoreError, meta_of, ordered_rows
 
 
 @cli.command()
@@ -37,7 +37,10 @@ def log(obj: dict, table_name, row_id, account, since, limit: int, as_nl: bool) 
         row_id=_row_id(row_id, table_name),
         account=_account(data, account),
     )
-    entries = ChangeLogReader(store.changes).entries(int(meta_of(data).get("version", 0)))
+    try:
+        entries = ChangeLogReader(store.changes).entries(int(meta_of(data).get("version", 0)))
+    except OSError as exc:
+        raise StoreError(f"cannot read the change log {store.changes.path}: {exc.strerror}") from None
     matching = list(select(entries.items, query))
     records = [entries.record(e) for e in (matching[-limit:] if limit else matching)]
     for record in records:
