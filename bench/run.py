@@ -5,7 +5,9 @@ store size; parse, derive and snapshot-build times; a locked atomic edit; then g
 workers, one per core) on loopback under wrk at 8 connections -- /health as the floor, a
 500-row page, a formula -- a full walk of AccountMaster, the time from a CLI edit to the
 service showing it, RSS per worker; and Datasette serving the same rows from SQLite under the
-same wrk run, as the peer.  Writes bench/RESULTS.md.
+same wrk run, as the peer.  At 1,000 accounts also edits/s through the batch write endpoint
+(bench/writes.py: 1 and 4 clients, batches of 1 and 100) and where one edit's time goes.
+Writes bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from pathlib import Path
 import orjson
 import requests
 
-from bench import portfolio
+from bench import portfolio, writes
 from formulas import derive_all
 from formulas.derive import derive_core
+from service import writes as service_writes
+from service.changes import log_path
 from service.snapshot import build
 from service.store import Store, gc_paused, ordered_rows
 from tests.helpers import free_port, start_service, stop_service, wait_ready
@@ -40,6 +44,10 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 TODAY = dt.date(2026, 11, 20)
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+# Writes are measured at the design's scale point only: at 10,000 accounts one edit is seconds.
+WRITE_SIZES = {int(n) for n in os.environ.get("BENCH_WRITE_SIZES", "1000").split(",") if n}
+WRITE_SECONDS = int(os.environ.get("BENCH_WRITE_SECONDS", "15"))
+WRITE_RUNS = [(1, 1), (4, 1), (1, 100), (4, 100)]  # (clients, batch)
 
 
 def median_time(fn, repeat: int) -> float:
@@ -55,7 +63,7 @@ def stored_rows(data: dict) -> dict[str, list[dict]]:
     return {name: ordered_rows(data, name) for name in data if not name.startswith("_")}
 
 
-def offline(path: Path) -> dict:
+def offline(path: Path, n: int) -> dict:
     raw = path.read_bytes()
     data = orjson.loads(raw)
     out = {"size_mb": len(raw) / 1e6, "rows": sum(len(v) for k, v in data.items() if not k.startswith("_"))}
@@ -89,7 +97,22 @@ def offline(path: Path) -> dict:
             tx.update("AccountMaster", "ACC-00001", {"arr": 1_000_000 + next(counter)})
 
     out["edit_ms"] = median_time(edit, 5) * 1000
+    if n in WRITE_SIZES:
+        tasks = ordered_rows(orjson.loads(path.read_bytes()), writes.TABLE)
+        edits = writes.TaskEdits(tasks)  # stored rows: the same keys hold the same values as served
+
+        def edit_batch():
+            ids = edits.ids[:100]
+            updates = [service_writes.Update(i, edits.changes(i), None) for i in ids]
+            with store.transaction() as tx:
+                assert service_writes.apply_batch(tx, writes.TABLE, updates) == ids
+            for i, u in zip(ids, updates, strict=True):
+                edits.seen[i] = u.changes
+
+        out["edit100_ms"] = median_time(edit_batch, 5) * 1000
+        out["write_breakdown_ms"] = writes.breakdown(path)
     work.unlink()
+    log_path(work).unlink(missing_ok=True)
     return out
 
 
@@ -161,6 +184,13 @@ def edit_to_visible(base: str, db: Path, session: requests.Session) -> dict:
     }
 
 
+def api_writes(base: str, session: requests.Session) -> list[dict]:
+    """Edits/s through the batch endpoint for each (clients, batch) of WRITE_RUNS, in one run."""
+    edits = writes.TaskEdits(walk(base, session, writes.TABLE, 1000))
+    writes.drive(base, AUTH, edits, 1, 1, 1)  # warm-up: the first write, and the change log created
+    return [writes.drive(base, AUTH, edits, c, b, WRITE_SECONDS) for c, b in WRITE_RUNS]
+
+
 def datasette_python() -> Path:
     venv = CACHE / "venv-datasette"
     python = venv / "bin" / "python"
@@ -208,6 +238,8 @@ def live(path: Path, n: int) -> dict:
         out["formula"] = wrk(f"{base}/v1/formulas/GetAccountHealth?accountName=Account%2000042", AUTH)
         out["rss_mb"] = worker_rss_mb(proc.pid)
         out["edit"] = edit_to_visible(base, db, session)
+        if n in WRITE_SIZES:
+            out["writes"] = api_writes(base, session)
 
         peer = CACHE / "peer.db"
         peer_db(rows, peer)
@@ -228,6 +260,7 @@ def live(path: Path, n: int) -> dict:
     finally:
         stop_service(proc)
         db.unlink(missing_ok=True)
+        log_path(db).unlink(missing_ok=True)
     return out
 
 
@@ -255,7 +288,7 @@ def main() -> None:
             portfolio.write(n, path)
             print(f"  {time.perf_counter() - start:.1f} s", flush=True)
         print(f"measuring {n} accounts ...", flush=True)
-        results[n] = {**offline(path), **live(path, n)}
+        results[n] = {**offline(path, n), **live(path, n)}
         print(json.dumps(results[n], indent=1), flush=True)
     from bench.report import write_report
 
