@@ -33,10 +33,11 @@ from service.store import Store, StoreError, gc_paused, meta_of, ordered_rows
 class TableRows:
     """One synced table of a snapshot: stored rows in id order, served lazily and cached."""
 
-    def __init__(self, table: Table, stored: list[dict], snapshot: Snapshot) -> None:
+    def __init__(self, table: Table, stored: list[dict], snapshot: Snapshot, numbers: list[int] | None = None) -> None:
         self.table = table
         self.stored = stored
-        self.numbers = [table.id_number(r[table.id_key]) for r in stored]
+        # The ids' numbers: the store's own keys when the builder has them (no id parsing per row).
+        self.numbers = numbers if numbers is not None else [table.id_number(r[table.id_key]) for r in stored]
         self.index = {r[table.id_key]: i for i, r in enumerate(stored)}
         # A weak reference: no cycle, so a replaced snapshot is freed by reference counting
         # alone -- which matters because its objects are frozen out of the cyclic collector.
@@ -84,12 +85,20 @@ class TableRows:
 
 
 class Snapshot:
-    def __init__(self, version: int, today: dt.date, stored: dict[str, list[dict]], core: Core) -> None:
+    def __init__(
+        self,
+        version: int,
+        today: dt.date,
+        stored: dict[str, list[dict]],
+        core: Core,
+        numbers: dict[str, list[int]] | None = None,
+    ) -> None:
         self.version = version
         self.today = today
         self.stored = stored  # raw stored rows of every table (history included), in id order
         self.core = core
-        self.tables = {t.name: TableRows(t, stored.get(t.name, []), self) for t in SYNC_TABLES}
+        numbers = numbers or {}
+        self.tables = {t.name: TableRows(t, stored.get(t.name, []), self, numbers.get(t.name)) for t in SYNC_TABLES}
         self._ref_objects: dict[str, dict[str, dict]] = {}
 
     def rows(self, name: str) -> TableRows:
@@ -145,8 +154,14 @@ def computing(what: str, allowed: tuple[type[Exception], ...] = ()) -> Iterator[
 
 def build(data: dict, today: dt.date) -> Snapshot:
     with gc_paused(), computing("derived columns"):
-        stored = {name: ordered_rows(data, name) for name in data if not name.startswith("_")}
-        return Snapshot(int(meta_of(data).get("version", 0)), today, stored, derive_core(stored, today))
+        stored, numbers = {}, {}
+        for name, docs in data.items():
+            if not name.startswith("_"):
+                # Keys are the ids' numbers (the store's shape check guarantees it): sort them once, keep them.
+                numbers[name] = sorted(map(int, docs))
+                stored[name] = [docs[str(n)] for n in numbers[name]]
+        core = derive_core(stored, today)
+        return Snapshot(int(meta_of(data).get("version", 0)), today, stored, core, numbers)
 
 
 def presented_rows(data: dict, table_name: str, today: dt.date) -> list[dict]:
