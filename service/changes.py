@@ -66,7 +66,12 @@ def log_path(store_path: str | os.PathLike) -> Path:
 
 
 def diff(before: dict | None, after: dict | None, skip: frozenset[str]) -> tuple[str, dict[str, list]] | None:
-    """(op, {field: [old, new]}) between two states of a row, or None when nothing changed."""
+    """(op, {field: [old, new]}) between two states of a row, or None when nothing changed.
+
+    Values are compared by meaning, as the store's readers see them: 70 and 70.0 are the same
+    number (a restore from CSV may write one for the other), an empty list or string is empty
+    like null, and object keys have no order.  A boolean is never equal to a number.
+    """
     if before is None and after is None:
         return None
     old, new = before or {}, after or {}
@@ -75,13 +80,29 @@ def diff(before: dict | None, after: dict | None, skip: frozenset[str]) -> tuple
         if key in skip:
             continue
         a, b = old.get(key), new.get(key)
-        if a != b or type(a) is not type(b):
+        if not same_value(a, b):
             fields[key] = [a, b]
     if before is None:
-        return "insert", fields
+        return "insert", {k: v for k, v in fields.items() if not _empty(v[1])}
     if after is None:
-        return "delete", fields
+        return "delete", {k: v for k, v in fields.items() if not _empty(v[0])}
     return ("update", fields) if fields else None
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def same_value(a: Any, b: Any) -> bool:
+    if _empty(a) or _empty(b):
+        return _empty(a) and _empty(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    return a == b
 
 
 class ChangeLog:

@@ -423,9 +423,14 @@ class Transaction:
         twice is one update, a row deleted and restored unchanged is nothing."""
         at = self._clock()
         records = []
+
+        def row_of(table_name: str, key: str) -> dict | None:  # now, or as it was before this transaction
+            row = self.data.get(table_name, {}).get(key)
+            return row if row is not None else self._before.get((table_name, int(key)))
+
         for (name, number), before in self._before.items():
             after = self.data.get(name, {}).get(str(number))
-            record = change_record(self.data, get_table(name), number, before, after)
+            record = change_record(row_of, get_table(name), number, before, after)
             if record is not None:
                 records.append({"at": at, "source": self.source, **record})
         return records
@@ -472,8 +477,13 @@ class Transaction:
             raise RowInvalid(table.name, errors, row[table.id_key])
 
 
-def change_record(data: dict, table: Table, number: int, before: dict | None, after: dict | None) -> dict | None:
-    """The log record of one row's change (without when and who), or None if it did not change."""
+RowOf = Callable[[str, str], dict | None]  # (table name, id number as text) -> the stored row, if any
+
+
+def change_record(row_of: RowOf, table: Table, number: int, before: dict | None, after: dict | None) -> dict | None:
+    """The log record of one row's change (without when and who), or None if it did not change.
+    `row_of` finds the rows it belongs to, deleted ones included (a cascade removes a metric and
+    its history values together; the values still belong to the metric's account)."""
     found = diff(before, after, _automatic(table))
     if found is None:
         return None
@@ -482,7 +492,7 @@ def change_record(data: dict, table: Table, number: int, before: dict | None, af
         "table": table.name,
         "id": table.make_id(number),
         "op": op,
-        "account": _account_of(data, table, after or before or {}),
+        "account": _account_of(row_of, table, after or before or {}),
         "changes": fields,
     }
 
@@ -492,7 +502,7 @@ def _automatic(table: Table) -> frozenset[str]:
     return frozenset(f.key for f in table.stored_fields if f.auto or f.kind == "id")
 
 
-def _account_of(data: dict, table: Table, row: dict) -> str | None:
+def _account_of(row_of: RowOf, table: Table, row: dict) -> str | None:
     """The account a row belongs to: the account itself, its account reference, or the account
     of the row it belongs to (a metric's history value belongs to the metric's account)."""
     if table.name == "AccountMaster":
@@ -505,7 +515,7 @@ def _account_of(data: dict, table: Table, row: dict) -> str | None:
         value = row.get(f.key)
         if f.required and not f.many and parent.account_key and isinstance(value, str):
             number = parent.id_number(value)
-            owner = data.get(parent.name, {}).get(str(number)) if number else None
+            owner = row_of(parent.name, str(number)) if number else None
             account = owner.get(parent.account_key) if isinstance(owner, dict) else None
             return account if isinstance(account, str) else None
     return None
@@ -513,11 +523,16 @@ def _account_of(data: dict, table: Table, row: dict) -> str | None:
 
 def replacement_records(old: dict, new: dict) -> list[dict]:
     """The change records of swapping `old` data for `new` (a reset or a restore): row by row."""
+
+    def row_of(table_name: str, key: str) -> dict | None:
+        row = new.get(table_name, {}).get(key)
+        return row if row is not None else old.get(table_name, {}).get(key)
+
     records = []
     for table in TABLES.values():
         before, after = old.get(table.name, {}), new.get(table.name, {})
         for key in sorted(before.keys() | after.keys(), key=int):
-            record = change_record(new if key in after else old, table, int(key), before.get(key), after.get(key))
+            record = change_record(row_of, table, int(key), before.get(key), after.get(key))
             if record is not None:
                 records.append(record)
     return records

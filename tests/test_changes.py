@@ -256,3 +256,23 @@ def test_a_change_log_that_cannot_be_read_is_a_store_error_not_a_crash(csm, stor
     assert result.exit_code == 1 and "cannot read the change log" in result.output and "Traceback" not in result.output
     result = csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done")
     assert result.exit_code == 1 and "cannot write the change log" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_restored_as_it_is_logs_nothing(csm, store_path, tmp_path, fmt):
+    """70 and 70.0, null and [], key order inside objects: a round trip through a file is no change."""
+    assert csm("export", "--format", fmt, "--out", str(tmp_path / "b")).exit_code == 0
+    assert csm("import", "--replace", str(tmp_path / "b")).exit_code == 0
+    assert Store(store_path).changes.records() == []
+    assert csm("reset", "--yes").exit_code == 0
+    assert Store(store_path).changes.records() == []
+
+
+def test_a_cascade_keeps_each_deleted_rows_account(csm, store_path):
+    assert csm("delete", "AccountMaster", "ACC-00003", "--cascade").exit_code == 0
+    logged = Store(store_path).changes.records()
+    history = [r for r in logged if r["table"] == "MetricHistory"]
+    assert history and all(r["account"] == "ACC-00003" for r in history)
+    assert all(r["account"] == "ACC-00003" for r in logged if r["table"] != "PeopleTeam"), [
+        (r["table"], r["account"]) for r in logged if r["account"] != "ACC-00003"
+    ]

@@ -98,3 +98,12 @@ def test_exported_csv_is_neutralised_and_imports_back_to_the_same_values(csm, tm
     assert {k: {f: v for f, v in r.items() if f != "last_modified"} for k, r in after.items()} == {
         k: {f: v for f, v in r.items() if f != "last_modified"} for k, r in before.items()
     }
+
+
+def test_an_export_of_a_restored_export_is_the_same_bytes(csm, tmp_path):
+    """JSON inside cells (milestones) is written with sorted keys, whatever order a restore stored them in."""
+    assert csm("export", "--format", "csv", "--out", str(tmp_path / "a")).exit_code == 0
+    assert csm("import", "--replace", str(tmp_path / "a")).exit_code == 0
+    assert csm("export", "--format", "csv", "--out", str(tmp_path / "b")).exit_code == 0
+    for first in sorted((tmp_path / "a").iterdir()):
+        assert (tmp_path / "b" / first.name).read_bytes() == first.read_bytes(), first.name

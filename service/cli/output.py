@@ -47,7 +47,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)  # the same cell whatever the stored key order
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
