@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Request, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import BaseConverter, RequestRedirect
 
 from service import auth, errors, paging, requestlog
 from service.api import actions, autocomplete, changes, formulas, health, openapi, params, rows, tables
@@ -17,6 +17,14 @@ from service.config import changes_retention, data_path, today_from
 from service.jsonout import json_response
 from service.snapshot import SnapshotCache
 from service.store import Store
+
+
+class RowIdConverter(BaseConverter):
+    """A row id segment: anything but `batch`, which names the batch endpoint, so that
+    `/rows/batch` answers only POST (and its OPTIONS lists only that) rather than also
+    matching `/rows/<id>` as a row called "batch"."""
+
+    regex = r"(?!batch$)[^/]+"
 
 
 class CockpitFlask(Flask):
@@ -50,6 +58,7 @@ class CockpitFlask(Flask):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = CockpitFlask(__name__, static_folder=None)  # no static files: every answer is JSON
     app.url_map.merge_slashes = False  # `/v1//tables` is not `/v1/tables` (and not a redirect to it)
+    app.url_map.converters["row_id"] = RowIdConverter
     app.config.from_mapping(
         CSM_DATA=str(data_path()),
         CSM_TODAY=os.environ.get("CSM_TODAY") or None,

@@ -97,13 +97,17 @@ def _reference(f: Field, value: Any) -> Any:
     target = get_table(f.ref)
     if isinstance(value, Mapping):
         if target.id_key not in value:
-            raise _BadReference(f"A {target.identity} reference object needs its {target.id_key!r}.")
+            raise _BadReference(f"{_a(target.identity)} reference object needs its {target.id_key!r}.")
         value = value[target.id_key]
     if not isinstance(value, str):
-        raise _BadReference(f"Give a {target.identity} id like {target.make_id(1)}, or its reference object.")
+        raise _BadReference(f"Give {_a(target.identity).lower()} id like {target.make_id(1)}, or its reference object.")
     if target.id_number(value) is None:
-        raise _BadReference(id_problem(target, value).rstrip(".") + ".")
+        raise _BadReference(id_problem(target, value))
     return value
+
+
+def _a(noun: str) -> str:
+    return ("An " if noun[:1] in "AEIOU" else "A ") + noun
 
 
 def stored_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -163,9 +167,27 @@ def insert(tx: Transaction, table_name: str, values: Any) -> str:
     if not isinstance(values, Mapping):
         raise WriteRefused(400, "bad_body", "The body must be one row: a JSON object of field values.")
     try:
-        return tx.insert(table.name, stored_values(table, values))
+        clean = stored_values(table, values)
+        try:
+            return tx.insert(table.name, clean)
+        except RowInvalid as exc:
+            # The schema's problems come first and stop before the store's checks: add the references
+            # to rows that do not exist, so that one answer names every bad field.
+            raise RowInvalid(table.name, {**_missing_references(tx, table, clean), **exc.errors}) from None
     except RowInvalid as exc:
-        raise _invalid(exc) from None
+        raise _invalid(exc, "(new row)") from None
+
+
+def _missing_references(tx: Transaction, table: Table, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors = {}
+    for f in table.reference_fields:
+        value = values.get(f.key)
+        ids = value if isinstance(value, list) else [value]
+        target = get_table(f.ref) if not f.derived else None
+        missing = [i for i in ids if target and isinstance(i, str) and target.id_number(i) and not tx.exists(f.ref, i)]
+        if missing:
+            errors[f.key] = [f"No {f.ref} row {i}." for i in missing]
+    return errors
 
 
 def update(tx: Transaction, table_name: str, row_id: Any, changes: Any, previous: Any = None) -> bool:
@@ -182,6 +204,10 @@ def update(tx: Transaction, table_name: str, row_id: Any, changes: Any, previous
         raise WriteRefused(400, "bad_body", "changes must be a JSON object of field values.")
     if previous is not None and not isinstance(previous, Mapping):
         raise WriteRefused(400, "bad_body", "previous must be a JSON object of the values last seen.")
+    unknown = sorted(str(k) for k in previous or () if k not in table.by_key)
+    if unknown:  # a misspelt key would silently switch its conflict check off
+        message = f"previous names no field of {table.name}: {', '.join(map(repr, unknown))}."
+        raise WriteRefused(400, "bad_body", message, {"previous": [message]})
     try:
         clean = stored_values(table, changes)
         if previous:

@@ -82,7 +82,7 @@ def test_logging_an_engagement_moves_the_accounts_derived_columns(client):
         ({"account_name": "Nordic Logistics Group"}, "needs its 'account_id'"),
         ("ACC-00099", "No AccountMaster row ACC-00099"),
         ("ACC-000002", "ACC-00002"),
-        (42, "Give a Account id"),
+        (42, "Give an account id"),
     ],
 )
 def test_a_bad_reference_is_refused_naming_the_field(client, store_path, value, needle):
@@ -91,6 +91,16 @@ def test_a_bad_reference_is_refused_naming_the_field(client, store_path, value, 
     assert response.status_code == 400 and response.json["code"] == "invalid_row"
     assert needle in response.json["errors"]["account"][0], response.json
     assert store_path.read_bytes() == before
+
+
+def test_an_insert_names_every_bad_field_at_once_and_no_unassigned_id(client, store_path):
+    before = store_path.read_bytes()
+    body = {**TASK, "account": "ACC-00099", "priority": "Urgent", "due_date": "soon"}
+    response = client.post("/v1/tables/ActivitiesTasks/rows", json=body)
+    assert response.status_code == 400 and set(response.json["errors"]) == {"account", "priority", "due_date"}
+    assert response.json["error"].startswith("ActivitiesTasks (new row): ") and "TSK-" not in response.json["error"]
+    assert store_path.read_bytes() == before
+    assert client.post("/v1/tables/ActivitiesTasks/rows", json=TASK).json["row"]["task_id"] == "TSK-00011"
 
 
 @pytest.mark.parametrize(
@@ -229,6 +239,14 @@ def test_previous_values_compare_by_meaning(client, store_path):
     assert response.json["results"][0]["row"]["measurement_method"] == "checked"
 
 
+def test_a_previous_value_under_an_unknown_name_is_refused_not_ignored(client, store_path):
+    before = store_path.read_bytes()
+    update = {"id": "TSK-00002", "previous": {"stauts": "Not Started"}, "changes": {"status": "Done"}}
+    [result] = client.post("/v1/tables/ActivitiesTasks/rows/batch", json={"updates": [update]}).json["results"]
+    assert result["code"] == "bad_body" and "'stauts'" in result["error"]
+    assert store_path.read_bytes() == before
+
+
 def test_updates_of_one_row_in_a_batch_apply_in_order(client, store_path):
     """The second update's previous value is the first one's result; each answer is the row as committed."""
     updates = [
@@ -344,3 +362,14 @@ def test_a_bare_token_writes_under_its_position_name(store_path):
     client.environ_base["HTTP_AUTHORIZATION"] = "Bearer t0"
     assert client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00002", json={"priority": "Low"}).status_code == 200
     assert log(store_path)[-1]["source"] == "api:token1"
+
+
+def test_the_batch_path_is_not_a_row(client):
+    assert client.options("/v1/tables/ActivitiesTasks/rows/batch").json["methods"] == ["OPTIONS", "POST"]
+    assert client.get("/v1/tables/ActivitiesTasks/rows/batch").status_code == 405
+    assert client.patch("/v1/tables/ActivitiesTasks/rows/batch", json={}).status_code == 405
+
+
+def test_reading_a_row_by_a_near_miss_id_suggests_the_right_one(client):
+    response = client.get("/v1/tables/AccountMaster/rows/ACC-000001")
+    assert response.status_code == 404 and "did you mean ACC-00001?" in response.json["error"]

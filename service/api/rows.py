@@ -69,7 +69,7 @@ def insert_row(name: str):
     return json_response({"ok": True, "row": served_row(name, row_id)}, 201)
 
 
-@bp.patch("/<name>/rows/<row_id>")
+@bp.patch("/<name>/rows/<row_id:row_id>")
 def update_row(name: str, row_id: str):
     only(())
     body = json_body()
@@ -93,7 +93,7 @@ def update_rows(name: str):
     return json_response({"ok": True, "results": results})
 
 
-@bp.delete("/<name>/rows/<row_id>")
+@bp.delete("/<name>/rows/<row_id:row_id>")
 def delete_row(name: str, row_id: str):
     only(("cascade",))
     raw = request.args.get("cascade", "false")

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from schemas import SYNC_TABLES, Table, UnknownTable, get_table
 from schemas.describe import describe_table, summarize
+from schemas.values import id_problem
 from service import paging
 from service.api.params import only
 from service.errors import ApiError
@@ -102,7 +103,7 @@ def table_rows(name: str):
     return Response(body, mimetype="application/json")
 
 
-@bp.get("/<name>/rows/<row_id>")
+@bp.get("/<name>/rows/<row_id:row_id>")
 def table_row(name: str, row_id: str):
     table = synced_table(name)
     only(())
@@ -110,5 +111,8 @@ def table_row(name: str, row_id: str):
     rows = snap.rows(table.name)
     i = rows.index.get(row_id)
     if i is None:
-        raise ApiError(404, "unknown_row", f"{table.name} has no row {row_id!r}.")
+        message = (
+            id_problem(table, row_id) if table.id_number(row_id) is None else f"{table.name} has no row {row_id!r}."
+        )
+        raise ApiError(404, "unknown_row", message)
     return Response(b'{"ok":true,"row":' + rows.json(i) + b"}", mimetype="application/json")
