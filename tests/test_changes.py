@@ -189,7 +189,7 @@ def test_csm_log_shows_old_and_new_values_and_filters(csm, store_path):
         (["--id", "ACC-1"], "not a row id"),
         (["--table", "ActivitiesTasks", "--id", "ACC-00001"], "not of ActivitiesTasks"),
         (["--account", "Nobody Inc"], "No AccountMaster row"),
-        (["--table", "Nope"], "Nope"),
+        (["--table", "Nope"], "no table 'Nope'"),
     ],
 )
 def test_csm_log_refuses_bad_filters(csm, args, words):
@@ -276,3 +276,16 @@ def test_a_cascade_keeps_each_deleted_rows_account(csm, store_path):
     assert all(r["account"] == "ACC-00003" for r in logged if r["table"] != "PeopleTeam"), [
         (r["table"], r["account"]) for r in logged if r["account"] != "ACC-00003"
     ]
+
+
+def test_csm_log_finds_a_deleted_accounts_timeline_by_its_name(csm):
+    assert csm("delete", "AccountMaster", "ACC-00003", "--cascade").exit_code == 0
+    result = csm("log", "--account", "healthtech solutions", "--limit", "0")
+    assert result.exit_code == 0, result.output
+    assert "delete AccountMaster ACC-00003" in result.output and "delete MetricHistory" in result.output
+
+
+def test_csm_log_never_creates_a_store(csm, tmp_path):
+    result = csm("log", db=tmp_path / "typo" / "csm.json")
+    assert result.exit_code == 1 and "no store at" in result.output
+    assert not (tmp_path / "typo").exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import orjson
 
-from schemas import TABLES, get_table
-from service.changes import ChangeLogReader, Query, parse_since, select, value_text
+from schemas import TABLES, UnknownTable, get_table
+from service.changes import ChangeLogReader, Entries, Query, parse_since, select, value_text
 from service.cli import cli, open_store, printable, reports_errors
 from service.convert import ConversionError, StoreResolver
 from service.store import StoreError, meta_of, ordered_rows
@@ -29,18 +29,18 @@ def log(obj: dict, table_name, row_id, account, since, limit: int, as_nl: bool) 
 
     Example: csm log --account "Acme Financial Services" --since 2026-11-01
     """
-    store = open_store(obj)
+    store = open_store(obj, create=False)  # a mistyped --db is an error, not a new store with no log
     data, _ = store.read()
-    query = Query(
-        since=_since(since),
-        table=get_table(table_name).name if table_name else None,
-        row_id=_row_id(row_id, table_name),
-        account=_account(data, account),
-    )
     try:
         entries = ChangeLogReader(store.changes).entries(int(meta_of(data).get("version", 0)))
     except OSError as exc:
         raise StoreError(f"cannot read the change log {store.changes.path}: {exc.strerror}") from None
+    query = Query(
+        since=_since(since),
+        table=_table(table_name),
+        row_id=_row_id(row_id, table_name),
+        account=_account(data, entries, account),
+    )
     matching = list(select(entries.items, query))
     records = [entries.record(e) for e in (matching[-limit:] if limit else matching)]
     for record in records:
@@ -71,6 +71,15 @@ def _since(raw: str | None) -> str | None:
         raise click.BadParameter(str(exc), param_hint="--since") from None
 
 
+def _table(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return get_table(raw).name
+    except UnknownTable:
+        raise click.BadParameter(f"no table {raw!r} (see `csm tables`).", param_hint="--table") from None
+
+
 def _row_id(raw: str | None, table_name: str | None) -> str | None:
     if raw is None:
         return None
@@ -82,10 +91,18 @@ def _row_id(raw: str | None, table_name: str | None) -> str | None:
     return raw
 
 
-def _account(data: dict, raw: str | None) -> str | None:
+def _account(data: dict, entries: Entries, raw: str | None) -> str | None:
+    """An account by id or name; a name no account has now may be one a deleted account had (its
+    timeline is still in the log)."""
     if raw is None:
         return None
     try:
         return StoreResolver(lambda name: ordered_rows(data, name))("AccountMaster", raw)
     except ConversionError as exc:
+        wanted = " ".join(raw.split()).casefold()
+        for entry in reversed(entries.items):
+            if entry.table == "AccountMaster":
+                names = entries.record(entry)["changes"].get("account_name", [])
+                if any(isinstance(n, str) and " ".join(n.split()).casefold() == wanted for n in names):
+                    return entry.id
         raise click.BadParameter(exc.message, param_hint="--account") from None
