@@ -7,6 +7,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 
 import requests
 
@@ -91,3 +92,34 @@ def test_readme_names_the_two_setup_commands():
     readme = (ROOT / "README.md").read_text()
     assert "bash .ci/serve" in readme and "bash .ci/test" in readme
     assert "bash .ci/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_a_bad_change_log_setting_stops_the_start_before_the_banner(tmp_path):
+    env = {**os.environ, "CSM_DATA": str(tmp_path / "instance" / "csm.json"), "CSM_CHANGES_KEEP": "5"}
+    result = run_serve(["--port", str(free_port())], env, tmp_path)
+    assert result.returncode == 1 and "serving" not in result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "Error: CSM_CHANGES_KEEP must be a whole number from 100 to 1000000000; got '5'"
+    ]
+
+
+def test_packshim_generate_into_a_path_it_cannot_use_is_one_error_line(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service",
+            "packshim",
+            "generate",
+            "--base-url",
+            "https://x.example",
+            "--out",
+            str(tmp_path / "afile" / "sub"),
+        ],  # fmt: skip
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and result.stderr.startswith("Error: cannot write the pack to ")
+    assert "Not a directory" in result.stderr and "unexpected" not in result.stderr

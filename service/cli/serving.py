@@ -10,7 +10,7 @@ import click
 
 from seed import initial_data
 from service.cli import cli, open_store, reports_errors, today
-from service.config import ConfigError, parse_today
+from service.config import ConfigError, changes_retention, parse_today
 from service.store import Store, StoreError
 
 
@@ -50,6 +50,7 @@ def serve(
         )
     try:
         parse_today(os.environ.get("CSM_TODAY"))
+        changes_retention()  # a bad retention setting stops the start here, once, not in every worker
         store = Store(obj["db"], initial=initial_data if not obj["db_explicit"] else None)
         if not store.path.exists() and obj["db_explicit"]:
             raise StoreError(f"no store at {store.path}; create one with `csm --db {store.path} reset --yes`")
@@ -124,6 +125,7 @@ def packshim_generate(base_url: str, out: str | None) -> None:
     """Write the pack for a base URL: 16 sync tables (two-way on the editable ones), the four formulas,
     the four actions, account-name autocomplete, token auth.
 
+    \b
     Example: csm packshim generate --base-url https://csm.example.com --out my-pack
     """
     from packshim.checks import PackError
@@ -131,7 +133,10 @@ def packshim_generate(base_url: str, out: str | None) -> None:
 
     try:
         files = generate(base_url)
+        written = write(files, Path(out) if out else HERE)
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
-    for path in write(files, Path(out) if out else HERE):
+    except OSError as exc:  # a folder in the way, no permission, a full disk
+        raise click.ClickException(f"cannot write the pack to {exc.filename or out}: {exc.strerror}") from None
+    for path in written:
         click.echo(f"wrote {path}")
