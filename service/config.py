@@ -86,6 +86,8 @@ def token_entries(value: str | Iterable[str] | None, origin: str, bare: str, *, 
         return []
     items = value.split(",") if isinstance(value, str) else list(value)
     entries = [item.strip() for item in items if item and item.strip()]
+    if isinstance(value, str) and value.strip() and not entries:  # "," is a mistake, not "no setting"
+        raise ConfigError(f"{origin} is set but holds no token; give name=token entries, or unset it")
     tokens = []
     for position, entry in enumerate(entries, 1):
         where = f"{origin} entry {position}"

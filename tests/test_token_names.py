@@ -137,6 +137,8 @@ BAD_SETTINGS = [
     (f"{SECRET}2, token1={SECRET}", None, ['CSM_API_TOKENS entry 2 is named "token1" like CSM_API_TOKENS entry 1']),
     (f"a={SECRET}, b={SECRET}", None, ['CSM_API_TOKENS entry 2 ("b") repeats the token of CSM_API_TOKENS entry 1']),
     (f"a={SECRET}", SECRET, ['CSM_API_READ_TOKENS entry 1 ("read1") repeats the token of CSM_API_TOKENS entry 1']),
+    (" , ", None, ["CSM_API_TOKENS is set but holds no token"]),  # not silently "unset"
+    (f"a={SECRET}", ",", ["CSM_API_READ_TOKENS is set but holds no token"]),
 ]
 
 
