@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 from formulas.common import as_date
 
+_ACCOUNT_ID_SHAPE = re.compile(r"\s*ACC-[0-9]+\s*", re.IGNORECASE | re.ASCII)
+
 
 class FormulaError(ValueError):
     """Bad input to a formula: `param` names the parameter, `code` the kind of problem."""
@@ -37,7 +39,8 @@ class FormulaError(ValueError):
 class UnknownAccount(FormulaError):
     def __init__(self, name: str, suggestions: list[str]) -> None:
         hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        super().__init__("accountName", "unknown_account", f"No account named {name.strip()!r}.{hint}")
+        what = "has the id" if _ACCOUNT_ID_SHAPE.fullmatch(name) else "named"
+        super().__init__("accountName", "unknown_account", f"No account {what} {name.strip()!r}.{hint}")
         self.suggestions = suggestions
 
 
@@ -113,9 +116,6 @@ _ENTITY = re.compile(r"[A-Za-z]{2,6}")
 _SEQUENCE = re.compile(r"\+?[0-9]{1,12}")  # ASCII digits only: int() reads any script's digits
 
 
-_ACCOUNT_ID_SHAPE = re.compile(r"\s*ACC-[0-9]+\s*", re.IGNORECASE | re.ASCII)
-
-
 def reference_account_name(accounts: AccountIndex, text: str | None) -> str:
     """The name CreateReferenceID builds on: a known account's stored name, else `text` itself."""
     try:
@@ -131,11 +131,17 @@ def reference_id(account_name: str, entity_type: str | None, sequence: str | int
     if not prefix:
         raise FormulaError("accountName", "bad_account_name", "The account name has no letters or digits to use.")
     kind = (entity_type or "").strip()
+    if not kind:
+        raise FormulaError("entityType", "missing_parameter", "entityType is required: 2 to 6 letters, like OBJ.")
     if not _ENTITY.fullmatch(kind):
         raise FormulaError(
             "entityType", "bad_entity_type", f"entityType must be 2 to 6 letters, like OBJ; got {kind!r}."
         )
     text = str(sequence).strip() if sequence is not None else ""
+    if not text:
+        raise FormulaError("sequence", "missing_parameter", "sequence is required: a positive whole number.")
     if not _SEQUENCE.fullmatch(text) or int(text) < 1:
-        raise FormulaError("sequence", "bad_sequence", f"sequence must be a positive whole number; got {text!r}.")
+        raise FormulaError(
+            "sequence", "bad_sequence", f"sequence must be a whole number from 1 to 999,999,999,999; got {text!r}."
+        )
     return f"{prefix}-{kind.upper()}-{int(text):03d}"

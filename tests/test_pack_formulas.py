@@ -136,12 +136,12 @@ def test_blank_or_missing_name_is_a_400(ro_client, params):
         ("O", "1", "bad_entity_type", "entityType"),
         ("OBJECTS", "1", "bad_entity_type", "entityType"),
         ("OB1", "1", "bad_entity_type", "entityType"),
-        ("", "1", "bad_entity_type", "entityType"),
+        ("", "1", "missing_parameter", "entityType"),
         ("OBJ", "0", "bad_sequence", "sequence"),
         ("OBJ", "-3", "bad_sequence", "sequence"),
         ("OBJ", "1.5", "bad_sequence", "sequence"),
         ("OBJ", "seven", "bad_sequence", "sequence"),
-        ("OBJ", "", "bad_sequence", "sequence"),
+        ("OBJ", "", "missing_parameter", "sequence"),
         ("OBJ", "\u0663", "bad_sequence", "sequence"),  # Arabic-Indic 3: ASCII digits only
         ("OBJ", "\uff17", "bad_sequence", "sequence"),  # full-width 7
         ("OBJ", "1e3", "bad_sequence", "sequence"),
@@ -210,3 +210,8 @@ def test_summary_edge_cases():
 def test_reference_prefix(name, expected):
     assert reference_id(name, "TSK", 12) == f"{expected}-TSK-012"
     assert reference_id(name, "tsk", 1234) == f"{expected}-TSK-1234"
+
+
+def test_an_unknown_account_id_is_said_to_be_an_id(ro_client):
+    response = ro_client.get("/v1/formulas/GetAccountHealth?accountName=ACC-00099")
+    assert response.status_code == 404 and response.json["error"].startswith("No account has the id 'ACC-00099'.")
