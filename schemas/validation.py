@@ -36,16 +36,23 @@ class RowInvalid(ValueError):
         super().__init__(f"{where}: {describe(errors)}")
 
 
+MAX_DESCRIBED = 20
+
+
 def describe(errors: Errors) -> str:
-    """One line naming every field and its first problem: `arr: Not a number.; ...`."""
+    """One line naming each field (the first 20) and its first problem: `arr: Not a number; ...`."""
     parts = []
-    for key, problem in sorted(errors.items(), key=lambda kv: str(kv[0])):
+    items = sorted(errors.items(), key=lambda kv: str(kv[0]))
+    for key, problem in items[:MAX_DESCRIBED]:
         if isinstance(problem, dict):
             parts.append(f"{key}.{describe(problem)}")
         else:
             msgs = problem if isinstance(problem, list) else [problem]
             parts.append(f"{key}: {msgs[0]}")
-    return "; ".join(parts)
+    if len(items) > MAX_DESCRIBED:
+        parts.append(f"and {len(items) - MAX_DESCRIBED} more fields")
+    # Messages end in a full stop; joined, only the last one keeps it (`a: Bad.; b: Bad.` reads badly).
+    return "; ".join(part.removesuffix(".") for part in parts[:-1]) + ("; " if len(parts) > 1 else "") + parts[-1]
 
 
 @cache
@@ -78,7 +85,10 @@ def load_row(table: Table, data: Any, *, partial: bool = False, row_id: str | No
             errors[key] = ["Set automatically when the row is written."]
     writable = {k: v for k, v in data.items() if k not in errors}
     try:
-        clean = write_schema(table.name).load(writable, partial=partial)
+        # Partial at the top level only: an update may leave fields out, but an item of a list it
+        # sends (a milestone) must still be whole -- marshmallow's `partial=True` would relax those too.
+        left_out = tuple(f.key for f in table.writable_fields if f.key not in writable) if partial else False
+        clean = write_schema(table.name).load(writable, partial=left_out)
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_row": exc.messages}
         errors.update(messages)

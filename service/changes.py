@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import glob
 import os
 import sys
 import threading
@@ -114,18 +115,27 @@ class ChangeLog:
 
     # --- writing (under the store's lock) ------------------------------------------------------
 
-    def append(self, records: list[dict], *, after_version: int) -> None:
-        """Append records (their `seq` assigned here), first cutting off anything newer than
-        `after_version` -- records of a commit that never completed -- and any torn last line."""
-        if not records:
-            return
-        end, last_seq, size = self._tail(after_version)
+    def append(self, records: list[dict], *, store_version: int) -> int:
+        """Log the records of the commit that follows `store_version`; returns the version that
+        commit takes (the records carry it, and their `seq` numbers, assigned here).
+
+        First the tail is cleaned: records of version `store_version + 1` are those of a commit
+        that never completed (they were appended, then the writer died or its store write
+        failed), and a torn last line is a writer that died mid-append; both are cut off --
+        also when this commit has no records of its own.  The new version is above every
+        version the log holds, so the log's versions only grow even when the store's went
+        back (a store file copied over from a backup, or re-created from the seed).
+        """
+        end, last_seq, last_version, size = self._tail(orphans=store_version + 1)
         if end < size:
             self._cut(end)
+        version = max(store_version, last_version) + 1
+        if not records:
+            return version
         lines = []
         for record in records:
             last_seq += 1
-            record["seq"] = last_seq
+            record["seq"], record["version"] = last_seq, version
             lines.append(orjson.dumps(_ordered(record)))
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
         with os.fdopen(fd, "ab") as fh:
@@ -133,22 +143,27 @@ class ChangeLog:
             fh.flush()
             os.fsync(fh.fileno())
         self._compact_if_due(last_seq, records[-1]["at"])
+        return version
 
-    def discard_after(self, version: int) -> None:
-        """Cut off records newer than `version` (the store write that followed them failed)."""
-        end, _, size = self._tail(version)
+    def discard(self, version: int) -> None:
+        """Cut off the records of `version` at the tail (the store write that followed them failed)."""
+        end, _, _, size = self._tail(orphans=version)
         if end < size:
             self._cut(end)
 
-    def _tail(self, version: int) -> tuple[int, int, int]:
-        """(end of the last whole record of `version` or older, its seq, the file's size)."""
+    def last_version(self) -> int:
+        """The version of the newest whole record (0 for an empty log)."""
+        return self._tail(orphans=None)[2]
+
+    def _tail(self, orphans: int | None) -> tuple[int, int, int, int]:
+        """(end of the last whole record not of version `orphans`, its seq, its version, the file's size)."""
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
-            return 0, 0, 0
+            return 0, 0, 0, 0
         with os.fdopen(fd, "rb") as fh:
-            end, seq = _valid_end(fh, version)
-            return end, seq, fh.seek(0, os.SEEK_END)
+            end, seq, version = _valid_end(fh, orphans)
+            return end, seq, version, fh.seek(0, os.SEEK_END)
 
     def _cut(self, end: int) -> None:
         """Keep the first `end` bytes, as a new file (never truncated in place: a reader that indexed
@@ -158,6 +173,10 @@ class ChangeLog:
 
     def _rewrite(self, fill) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        # Only the lock holder rewrites, so another process's temp file here is a rewrite that died.
+        for stale in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as out:
@@ -374,8 +393,8 @@ def _first_record(path: Path) -> dict | None:
         return None
 
 
-def _valid_end(fh, version: int) -> tuple[int, int]:
-    """(offset just past the last complete record of `version` or older, that record's seq; 0, 0 if none).
+def _valid_end(fh, orphans: int | None) -> tuple[int, int, int]:
+    """(offset just past the last whole record not of version `orphans`, its seq, its version; 0s if none).
 
     Reads backwards from the end in blocks: ordinarily only the last line is looked at.
     """
@@ -390,11 +409,11 @@ def _valid_end(fh, version: int) -> tuple[int, int]:
             if start == 0 and position > 0:
                 break  # this line may begin before what was read: read another block
             record = _parse(buf[start : j + 1])
-            if record is not None and record["version"] <= version:
-                return position + j + 1, record["seq"]
+            if record is not None and record["version"] != orphans:
+                return position + j + 1, record["seq"], record["version"]
             j = start - 1
         if position == 0:
-            return 0, 0
+            return 0, 0, 0
         step = min(_BLOCK, position)
         position -= step
         fh.seek(position)
@@ -416,11 +435,13 @@ def parse_since(raw: str | None) -> str | None:
         if len(raw) == 10:
             return dt.date.fromisoformat(raw).strftime("%Y-%m-%dT00:00:00Z")
         moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC)  # OverflowError past year 9999 or before year 1
+    except (ValueError, OverflowError):
         moment = None
     if moment is None or moment.tzinfo is None:
         raise ValueError(f"give a date (2026-11-01) or a date-time with its zone (2026-11-01T09:00:00Z); got {raw!r}.")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def value_text(value: Any) -> str:

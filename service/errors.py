@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from service.errorshape import error_body
 from service.jsonout import json_response
 from service.store import StoreError
 
@@ -21,13 +22,6 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.errors = status, code, message, errors
         self.headers: dict[str, str] = {}
-
-
-def error_body(status: int, code: str, message: str, errors: dict | None = None) -> dict:
-    body: dict[str, Any] = {"ok": False, "status": status, "code": code, "error": message}
-    if errors:
-        body["errors"] = errors
-    return body
 
 
 def _http_code(exc: HTTPException) -> str:

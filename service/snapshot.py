@@ -215,7 +215,7 @@ class SnapshotCache:
                 gc.freeze()
             return current[1]
 
-    def adopt(self, data: dict, st: os.stat_result) -> None:
+    def adopt(self, data: dict, st: os.stat_result) -> Snapshot:
         """Serve `data`, which this process just wrote as the file `st` describes: a write answers
         from it without parsing the file it wrote.  If another writer has replaced the file since,
         the next request's stat sees a different file and reloads as usual."""
@@ -226,3 +226,4 @@ class SnapshotCache:
                 snapshot = build(data, today)
             self._current = ((st.st_ino, st.st_mtime_ns, st.st_size, today), snapshot)
             gc.freeze()
+            return snapshot

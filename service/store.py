@@ -43,7 +43,7 @@ from tinydb.table import Document
 from schemas import TABLES, get_table, referrers
 from schemas.table import ID_DIGITS, MAX_ID_DIGITS, MAX_ID_NUMBER, Table
 from schemas.validation import RowInvalid, check_links, load_row, load_with_stamps, unique_form
-from service.changes import ChangeLog, Retention, diff, log_path
+from service.changes import ChangeLog, Retention, diff, log_path, same_value
 
 META = "_meta"
 FORMAT = 1
@@ -328,9 +328,9 @@ class Transaction:
         changed: list[str] = []
         for row_id in row_ids:
             current = self.get(table.name, row_id)
+            if all(same_value(current.get(k), v) for k, v in clean.items()):
+                continue  # nothing changes in meaning (null for [], 70.0 for 70): no new version, no record
             row = {**current, **clean}
-            if row == current:
-                continue
             row.update(dict.fromkeys(modified, stamp))
             number = table.id_number(row_id)
             self._unindex_unique(table, current, number)
@@ -589,7 +589,18 @@ class Store:
             raise StoreError(f"no store at {self.path}")
         with self._locked():
             if not self.path.exists():  # another process may have won the race
-                self._write(self._initial(), previous=None)
+                data = self._initial()
+                # A store re-created beside an existing change log starts at the log's version, so
+                # that the log's records are not taken for a crashed commit's and hidden or cut.
+                meta = meta_of(data)
+                meta["version"] = max(int(meta.get("version", 0)), self._last_logged_version())
+                self._write(data, previous=None)
+
+    def _last_logged_version(self) -> int:
+        try:
+            return self.changes.last_version()
+        except OSError:
+            return 0
 
     # --- writing ------------------------------------------------------------------
 
@@ -607,34 +618,35 @@ class Store:
             tx = Transaction(data, clock, source)
             yield tx
             if tx.changed:
-                version = int(meta_of(tx.data).get("version", 0))
-                meta_of(tx.data)["version"] = version + 1
                 records = tx.change_records()
-                self._commit(tx.data, records, version, previous=st)
-                tx.version, tx.records = version + 1, records
+                tx.version = self._commit(tx.data, records, previous=st)
+                tx.records = records
                 with contextlib.suppress(OSError):
                     tx.stat = os.stat(self.path)
 
-    def _commit(self, data: dict, records: list[dict], version: int, *, previous: os.stat_result | None) -> None:
-        """Log the records as changes to version + 1, then write the data; neither, if either fails."""
-        for record in records:
-            record["version"] = version + 1
+    def _commit(self, data: dict, records: list[dict], *, previous: os.stat_result | None) -> int:
+        """Log the records, then write the data under the version the log gives it; neither, if
+        either fails.  Returns the new version."""
+        version = int(meta_of(data).get("version", 0))
         try:
-            self.changes.append(records, after_version=version)
+            new_version = self.changes.append(records, store_version=version)
         except OSError as exc:
-            self._forget_records(version)
+            self._forget_records(version + 1)
             raise StoreError(
                 f"cannot write the change log {self.changes.path}: {exc.strerror}; nothing changed"
             ) from None
+        meta_of(data)["version"] = new_version
         try:
             self._write(data, previous=previous)
         except BaseException:
-            self._forget_records(version)
+            meta_of(data)["version"] = version
+            self._forget_records(new_version)
             raise
+        return new_version
 
     def _forget_records(self, version: int) -> None:
         with contextlib.suppress(OSError):
-            self.changes.discard_after(version)
+            self.changes.discard(version)
 
     def replace_all(self, data: dict, *, source: str = "cli") -> None:
         """Swap in a whole new data set (reset, import), keeping the version moving forward.
@@ -660,10 +672,10 @@ class Store:
                 except StoreError:
                     previous, version = os.stat(self.path), int(time.time())
                     records = [{"table": "*", "id": None, "op": "replace", "account": None, "changes": {}}]
-            meta_of(data)["version"] = version + 1
+            meta_of(data)["version"] = version
             at = now_utc()
             records = [{"at": at, "source": source, **r} for r in records]
-            self._commit(data, records, version, previous=previous)
+            self._commit(data, records, previous=previous)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

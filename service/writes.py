@@ -33,9 +33,11 @@ from schemas import SYNC_TABLES, Field, Table, UnknownTable, get_table
 from schemas.validation import RowInvalid, describe
 from schemas.values import id_problem
 from service.cascade import cascade_delete
+from service.errorshape import error_body
 from service.store import NotFound, StillReferenced, Transaction
 
 MAX_BATCH = 1000
+MAX_DEPTH = 8
 MAX_LISTED = 100  # referrers listed in a refused delete's errors (the message names the first 20 and the count)
 
 
@@ -47,10 +49,7 @@ class WriteRefused(Exception):
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "status": self.status, "code": self.code, "error": self.message}
-        if self.errors:
-            body["errors"] = self.errors
-        return body
+        return error_body(self.status, self.code, self.message, self.errors)
 
 
 def writable_table(name: str) -> Table:
@@ -78,7 +77,9 @@ def _invalid(exc: RowInvalid, row_id: str | None = None) -> WriteRefused:
 
 
 def _unknown_row(table: Table, row_id: object) -> WriteRefused:
-    if isinstance(row_id, str) and table.id_number(row_id) is None:
+    if not isinstance(row_id, str):
+        message = f"A row id is a string like {table.make_id(1)}; got {_show(row_id)}."
+    elif table.id_number(row_id) is None:
         message = id_problem(table, row_id)
     else:
         message = f"{table.name} has no row {row_id!r}."
@@ -120,6 +121,9 @@ def stored_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
         if f is None or not f.is_reference or f.derived or value is None:
             out[key] = value
             continue
+        if value == "" and not f.many:  # as in the CLI: an empty value clears the reference
+            out[key] = None
+            continue
         try:
             if f.many:
                 if not isinstance(value, list):
@@ -146,15 +150,17 @@ def _comparable(f: Field | None, value: Any) -> Any:
     return value
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:  # no stored value nests this deep (a milestone is two levels)
+        return False
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(_same(a[k], b[k], depth + 1) for k in a)
     return a == b
 
 
@@ -221,7 +227,7 @@ def _check_previous(table: Table, row_id: str, current: dict, clean: dict, previ
     conflicts = {}
     for key in clean:
         f = table.by_key.get(key)
-        if key not in previous or f is None:
+        if key not in previous or f is None or not f.writable:  # a derived or id column is refused as such
             continue
         now, seen = _comparable(f, current.get(key)), _comparable(f, previous[key])
         if not _same(now, seen):
@@ -237,7 +243,15 @@ def _check_previous(table: Table, row_id: str, current: dict, clean: dict, previ
 
 
 def _show(value: Any) -> str:
-    return "empty" if value is None or value == "" else repr(value)
+    """A value as a message quotes it: scalars as they are (long text cut), structures by kind only
+    (a client's 1,000-deep list must not be repr'd, nor echoed)."""
+    if value is None or value == "" or value == []:
+        return "empty"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 80 else value[:77] + "...")
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ def test_the_reader_picks_up_appends_and_rewrites(store):
 def _fill(log: ChangeLog, count: int, at: str, first_version: int = 1) -> None:
     for i in range(count):
         record = {"at": at, "source": "cli", "table": "ActivitiesTasks", "id": "TSK-00001", "op": "update"}
-        log.append([{**record, "version": first_version + i, "changes": {}}], after_version=first_version + i - 1)
+        log.append([{**record, "changes": {}}], store_version=first_version + i - 1)
 
 
 def test_retention_keeps_the_newest_records_within_the_count(tmp_path):
@@ -289,3 +289,44 @@ def test_csm_log_never_creates_a_store(csm, tmp_path):
     result = csm("log", db=tmp_path / "typo" / "csm.json")
     assert result.exit_code == 1 and "no store at" in result.output
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_commit_with_no_records_still_cuts_off_a_crashed_commits_records(store):
+    """A crash left records of version V+1; the next commit (here one that changes nothing in
+    meaning) takes version V+1 itself, and must not let those records pass for its own."""
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    [first] = records(store)
+    ghost = {**first, "seq": 2, "version": first["version"] + 1, "changes": {"status": ["Done", "Ghost"]}}
+    with open(store.changes.path, "ab") as fh:
+        fh.write(json.dumps(ghost).encode() + b"\n")
+    with store.transaction() as tx:  # a write whose net effect is nothing: no records of its own
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Waiting"})
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    assert tx.version == first["version"] + 1
+    assert records(store) == [first]
+
+
+def test_a_store_recreated_or_copied_back_keeps_the_log_and_its_numbers(store, csm, store_path):
+    backup = store_path.read_bytes()
+    for status in ("Done", "Waiting", "Cancelled"):
+        assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", f"status={status}").exit_code == 0
+    store_path.unlink()  # re-created from the seed on the next command
+    assert csm("update", "ActivitiesTasks", "TSK-00002", "--set", "status=Done").exit_code == 0
+    store_path.write_bytes(backup)  # an old copy put back by hand
+    assert csm("update", "ActivitiesTasks", "TSK-00003", "--set", "task_title=Changed").exit_code == 0
+    logged = records(store)
+    assert [r["id"] for r in logged] == ["TSK-00001"] * 3 + ["TSK-00002", "TSK-00003"]
+    assert [r["seq"] for r in logged] == [1, 2, 3, 4, 5]
+    versions = [r["version"] for r in logged]
+    assert versions == sorted(set(versions)), "versions only grow"
+    assert csm("log", "--limit", "0").output.count("update ActivitiesTasks") == 5, "and all are shown"
+
+
+def test_rewrites_clear_temp_files_left_by_a_killed_rewrite(store):
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    stale = store.changes.path.with_name(f".{store.changes.path.name}.99999.tmp")
+    stale.write_bytes(b"x" * 1000)
+    store.changes.compact("2000-01-01T00:00:00Z", 0)
+    assert not stale.exists() and len(records(store)) == 1

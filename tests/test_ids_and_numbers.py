@@ -172,7 +172,7 @@ def test_json_nan_and_infinity_are_not_numbers(csm, tmp_path, store_path):
     for literal in ("NaN", "Infinity", "-Infinity"):
         path.write_text(f'{{"arr": {literal}}}')
         result = csm("insert", "AccountMaster", str(path))
-        assert_refused(csm, result, store_path, before, "arr: Not a number.")
+        assert_refused(csm, result, store_path, before, "arr: Not a number")
 
 
 def test_every_writable_number_has_a_finite_range():

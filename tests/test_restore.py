@@ -184,7 +184,7 @@ def test_every_problem_is_reported_before_anything_is_written(csm, tmp_path, sto
     result = csm("import", "--replace", str(tmp_path / "backup"))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith("Error: AccountMaster ACC-00001: arr: Not a number.; created_date: Not a date-time")
+    assert lines[0].startswith("Error: AccountMaster ACC-00001: arr: Not a number; created_date: Not a date-time")
     assert lines[1].startswith("AccountMaster row 2 ('ACC-2'): account_id: 'ACC-2' is not an id of AccountMaster")
     assert store_path.read_bytes() == before
     assert ok(csm("validate")).output.startswith("OK: ")

@@ -373,3 +373,70 @@ def test_the_batch_path_is_not_a_row(client):
 def test_reading_a_row_by_a_near_miss_id_suggests_the_right_one(client):
     response = client.get("/v1/tables/AccountMaster/rows/ACC-000001")
     assert response.status_code == 404 and "did you mean ACC-00001?" in response.json["error"]
+
+
+# --- what an attack found -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("milestones", "where"),
+    [
+        ([1], "milestones.0._schema"),
+        ([{}], "milestones.0.name"),  # an update may leave fields out, not an item's required parts
+        ([{"name": "Go live", "status": "bogus"}], "milestones.0.status"),
+    ],
+)
+def test_a_bad_list_item_is_a_400_naming_it_alone_or_in_a_batch(client, store_path, milestones, where):
+    before = store_path.read_bytes()
+    response = client.patch("/v1/tables/SuccessPlanTracker/rows/SPT-00001", json={"milestones": milestones})
+    assert response.status_code == 400 and response.json["code"] == "invalid_row", response.get_data()
+    assert where in response.json["error"] and "0" in response.json["errors"]["milestones"]
+    assert store_path.read_bytes() == before
+    updates = [
+        {"id": "SPT-00001", "changes": {"notes": "checked"}},
+        {"id": "SPT-00002", "changes": {"milestones": milestones}},
+    ]
+    response = client.post("/v1/tables/SuccessPlanTracker/rows/batch", json={"updates": updates})
+    assert response.status_code == 200 and [r["ok"] for r in response.json["results"]] == [True, False]
+    assert where in response.json["results"][1]["error"]
+
+
+def test_deeply_nested_values_are_refused_not_crashed_on(client):
+    deep: list = []
+    for _ in range(900):
+        deep = [deep]
+    updates = [
+        {"id": deep, "changes": {}},
+        {"id": "TSK-00002", "previous": {"task_title": deep}, "changes": {"task_title": "new"}},
+    ]
+    response = client.post("/v1/tables/ActivitiesTasks/rows/batch", json={"updates": updates})
+    assert response.status_code == 200, response.get_data()[:200]
+    first, second = response.json["results"]
+    assert first["code"] == "unknown_row" and "got a list" in first["error"]
+    assert second["code"] == "conflict" and "not a list" in second["errors"]["task_title"][0]
+
+
+def test_a_previous_value_of_a_derived_column_is_its_400_not_a_conflict(client):
+    update = {"id": "TSK-00001", "previous": {"days_overdue": 5}, "changes": {"days_overdue": 0}}
+    [result] = client.post("/v1/tables/ActivitiesTasks/rows/batch", json={"updates": [update]}).json["results"]
+    assert result["code"] == "invalid_row" and "Derived field" in result["errors"]["days_overdue"][0]
+
+
+def test_setting_an_empty_list_where_there_is_none_changes_nothing(client, store_path):
+    seeded = client.get("/v1/tables/Initiatives/rows/INI-00002").json["row"]["linked_capabilities"]
+    for value in ([], None, [], None):
+        response = client.patch("/v1/tables/Initiatives/rows/INI-00002", json={"linked_capabilities": value})
+        assert response.status_code == 200 and response.json["row"]["linked_capabilities"] == []
+    assert len(log(store_path)) == (1 if seeded else 0), "only a real change is a new version"
+
+
+def test_an_empty_string_clears_an_optional_reference(client, store_path):
+    response = client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00001", json={"owner": ""})
+    assert response.status_code == 200 and response.json["row"]["owner"] is None
+
+
+def test_a_huge_body_of_unknown_fields_gets_a_short_answer(client):
+    body = {f"field{i}": i for i in range(20000)}
+    response = client.post("/v1/tables/ActivitiesTasks/rows", json=body)
+    assert response.status_code == 400 and len(response.get_data()) < 20_000
+    assert response.json["errors"]["_more"] == ["and 19950 more fields"] or "_more" in response.json["errors"]

@@ -32,4 +32,4 @@ def run_action(name: str):
     today = today_from(current_app.config["CSM_TODAY"])()
     with write_transaction() as tx:
         table, row_id = actions.run(tx, name, body, today)
-    return json_response({"ok": True, "row": served_row(table, row_id, tx)})
+    return json_response({"ok": True, "row": served_row(table, row_id)})

@@ -36,15 +36,18 @@ def write_transaction() -> Iterator[Transaction]:
     except writes.WriteRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.errors) from None
     if tx.version is not None and tx.stat is not None:
-        current_app.extensions["csm.snapshots"].adopt(tx.data, tx.stat)
+        # The answer is served from exactly what this request committed: another writer's commit
+        # a moment later (even deleting the row) must not turn a done write into an error.
+        g.committed = current_app.extensions["csm.snapshots"].adopt(tx.data, tx.stat)
 
 
-def served_row(table_name: str, row_id: str, tx: Transaction | None = None) -> dict:
-    """The row as the service now serves it (derived columns and references filled in)."""
-    snap = current_app.extensions["csm.snapshots"].current()
+def served_row(table_name: str, row_id: str) -> dict:
+    """The row as this request's commit left it (derived columns and references filled in); as the
+    service now serves it when the request changed nothing."""
+    snap = g.get("committed") or current_app.extensions["csm.snapshots"].current()
     row = snap.rows(table_name).get(row_id)
-    if row is None:  # deleted by another writer between our commit and this read
-        raise ApiError(409, "data_changed", f"{table_name} {row_id} was changed by another writer; read it again.")
+    if row is None:  # nothing was written, and another writer deleted the row since
+        raise ApiError(409, "data_changed", f"{table_name} {row_id} was deleted by another writer; read it again.")
     return row
 
 
@@ -82,9 +85,12 @@ def update_row(name: str, row_id: str):
 def update_rows(name: str):
     only(())
     body = json_body()
-    with write_transaction() as tx:
+    try:  # a malformed batch is refused before the store is locked and read
         writes.writable_table(name)
         updates = writes.parse_batch(body)
+    except writes.WriteRefused as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.errors) from None
+    with write_transaction() as tx:
         outcomes = writes.apply_batch(tx, name, updates)
     results = [
         outcome.body() if isinstance(outcome, writes.WriteRefused) else {"ok": True, "row": served_row(name, outcome)}
