@@ -13,7 +13,8 @@ the store.  One JSON record a line, in a file beside the store (`<store>.changes
   a delete every non-empty field as `[value, null]`, so a deleted row can be read back from
   the log.  Automatic stamps (`last_measured`, ...) are left out: `at` says when.
 - `account` is the account the row belongs to (the account itself, or the account of the row
-  it belongs to), so an account's timeline is one filter.
+  it belongs to), so an account's timeline is one filter; a change that moves a row to another
+  account also names the one it left (`account_before`), so it shows in both timelines.
 - A whole-store replacement (`csm reset`, `csm import --replace`) is logged row by row as the
   difference between the old and the new data; only a store too damaged to read is logged as a
   single `replace` record.
@@ -239,6 +240,7 @@ class Entry(NamedTuple):
     table: str
     id: str | None
     account: str | None
+    account_before: str | None  # set when the change moved the row to another account
     start: int
     length: int
 
@@ -303,7 +305,12 @@ class ChangeLogReader:
         assert current.file is not None
         raw = os.pread(current.file.fd, max(st.st_size - self._offset, 0), self._offset)
         complete = raw[: raw.rfind(b"\n") + 1]  # a line being appended right now waits for the next read
-        current.items.extend(_index(complete, self._offset))
+        added = _index(complete, self._offset)
+        if added and current.items and added[0].seq != current.items[-1].seq + 1:
+            # Not an append to what was indexed: the file was overwritten in place. Start afresh.
+            self._current, self._offset = Entries([], None), 0
+            return self._refresh()
+        current.items.extend(added)
         self._offset += len(complete)
         self._current = current
         return current
@@ -328,7 +335,7 @@ def select(entries: list[Entry], query: Query) -> Iterator[Entry]:
             continue
         if query.row_id and entry.id != query.row_id:
             continue
-        if query.account and entry.account != query.account:
+        if query.account and query.account not in (entry.account, entry.account_before):
             continue
         yield entry
 
@@ -340,7 +347,7 @@ def _index(raw: bytes, offset: int) -> list[Entry]:
     for line in raw.splitlines(keepends=True):
         record = _parse(line) if line.strip() else None
         if record is not None:
-            account = record.get("account")
+            account, before = record.get("account"), record.get("account_before")
             entries.append(
                 Entry(
                     record["seq"],
@@ -349,6 +356,7 @@ def _index(raw: bytes, offset: int) -> list[Entry]:
                     intern(str(record.get("table"))),
                     record.get("id"),
                     intern(account) if isinstance(account, str) else None,
+                    intern(before) if isinstance(before, str) else None,
                     position,
                     len(line),
                 )
@@ -359,7 +367,7 @@ def _index(raw: bytes, offset: int) -> list[Entry]:
 
 # --- file helpers -------------------------------------------------------------------------------
 
-_KEY_ORDER = ("seq", "at", "version", "source", "table", "id", "op", "account", "changes")
+_KEY_ORDER = ("seq", "at", "version", "source", "table", "id", "op", "account", "account_before", "changes")
 
 
 def _ordered(record: dict) -> dict:

@@ -488,13 +488,13 @@ def change_record(row_of: RowOf, table: Table, number: int, before: dict | None,
     if found is None:
         return None
     op, fields = found
-    return {
-        "table": table.name,
-        "id": table.make_id(number),
-        "op": op,
-        "account": _account_of(row_of, table, after or before or {}),
-        "changes": fields,
-    }
+    account = _account_of(row_of, table, after or before or {})
+    record = {"table": table.name, "id": table.make_id(number), "op": op, "account": account, "changes": fields}
+    if before and after:
+        account_before = _account_of(row_of, table, before)
+        if account_before != account:
+            record["account_before"] = account_before
+    return record
 
 
 def _automatic(table: Table) -> frozenset[str]:

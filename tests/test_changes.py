@@ -330,3 +330,30 @@ def test_rewrites_clear_temp_files_left_by_a_killed_rewrite(store):
     stale.write_bytes(b"x" * 1000)
     store.changes.compact("2000-01-01T00:00:00Z", 0)
     assert not stale.exists() and len(records(store)) == 1
+
+
+def test_a_continuation_past_what_retention_kept_is_410_not_a_silent_skip(store_path):
+    app = create_app({"CSM_DATA": str(store_path), "CSM_TODAY": TODAY, "TESTING": True, "CSM_API_TOKENS": "t"})
+    client = authed(app)
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer t"
+    store = Store(store_path, retention=Retention(keep_days=365, keep_records=100))
+    for i in range(120):
+        with store.transaction() as tx:
+            tx.update("ActivitiesTasks", "TSK-00001", {"task_title": f"title {i}"})
+    first = store.changes.records()[0]["seq"]
+    assert first > 5
+    response = client.get("/v1/changes?continuation=5")
+    assert response.status_code == 410 and response.json["code"] == "changes_expired"
+    assert client.get(f"/v1/changes?continuation={first - 1}").status_code == 200
+
+
+def test_a_log_overwritten_in_place_is_read_afresh(store, edited, store_path):
+    assert len(edited.get("/v1/changes").json["changes"]) == 4  # indexed
+    log_file = store.changes.path
+    lines = log_file.read_bytes().splitlines(keepends=True)
+    with open(log_file, "r+b") as fh:  # same file, same size: seq 3 and 4 swapped with 1 and 2
+        fh.write(b"".join(lines[2:] + lines[:2]))
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00002", {"status": "Done"})
+    body = edited.get("/v1/changes").json
+    assert body["changes"] == store.changes.records(), "what the file holds now, not spliced bytes"

@@ -440,3 +440,51 @@ def test_a_huge_body_of_unknown_fields_gets_a_short_answer(client):
     response = client.post("/v1/tables/ActivitiesTasks/rows", json=body)
     assert response.status_code == 400 and len(response.get_data()) < 20_000
     assert response.json["errors"]["_more"] == ["and 19950 more fields"] or "_more" in response.json["errors"]
+
+
+def test_a_key_given_twice_in_a_body_is_refused(client, store_path):
+    before = store_path.read_bytes()
+    body = b'{"status": "Done", "status": "Waiting"}'
+    response = client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00002", data=body, content_type="application/json")
+    assert response.status_code == 400 and "'status' twice" in response.json["error"]
+    assert store_path.read_bytes() == before
+
+
+def test_a_row_moved_to_another_account_shows_in_both_timelines(client):
+    assert client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00002", json={"account": "ACC-00002"}).status_code == 200
+    for account in ("ACC-00001", "ACC-00002"):
+        [record] = client.get(f"/v1/changes?account={account}").json["changes"]
+        assert record["id"] == "TSK-00002" and (record["account"], record["account_before"]) == (
+            "ACC-00002",
+            "ACC-00001",
+        )
+
+
+def test_a_chunked_body_over_the_limit_is_413_on_the_live_server(tmp_path, seeded_file):
+    import shutil
+
+    import requests
+
+    from tests.helpers import free_port, start_service, stop_service, wait_ready
+
+    shutil.copyfile(seeded_file, tmp_path / "csm.json")
+    before = (tmp_path / "csm.json").read_bytes()
+    env = {**__import__("os").environ, "CSM_DATA": str(tmp_path / "csm.json"), "CSM_API_TOKENS": "w=t"}
+    port = free_port()
+    proc = start_service(["serve", "--port", str(port), "--workers", "1"], env, tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{base}/health", proc)
+        chunks = (b'{"task_title": "' + b"x" * 65536 for _ in range(20))  # a generator: sent chunked
+        response = requests.post(
+            f"{base}/v1/tables/ActivitiesTasks/rows", data=chunks, headers={"Authorization": "Bearer t"}
+        )
+        assert response.status_code == 413 and response.json()["code"] == "request_entity_too_large"
+        small = (part for part in (b'{"account": "ACC-00002", ', b'"task_title": "Chunked"}'))
+        response = requests.post(
+            f"{base}/v1/tables/ActivitiesTasks/rows", data=small, headers={"Authorization": "Bearer t"}
+        )
+        assert response.status_code == 201 and response.json()["row"]["task_title"] == "Chunked"
+    finally:
+        stop_service(proc)
+    assert (tmp_path / "csm.json").read_bytes() != before

@@ -74,7 +74,7 @@ def list_changes():
         table=table,
         row_id=row_id,
         account=_account(args.get("account")),
-        after_seq=_number("continuation", args.get("continuation"), 0, 10**18, 0),
+        after_seq=_number("continuation", args.get("continuation"), 0, 10**18 - 1, 0),
     )
     limit = _number("limit", args.get("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT)
     snap = current_app.extensions["csm.snapshots"].current()
@@ -83,6 +83,16 @@ def list_changes():
         entries = reader.entries(snap.version)
     except OSError as exc:  # a log that is not a regular file, or unreadable: the store's problem, a 503
         raise StoreError(f"cannot read the change log {reader.log.path}: {exc.strerror}") from None
+    if query.after_seq and entries.items and query.after_seq < entries.items[0].seq - 1:
+        # The records right after the client's continuation were dropped by the retention policy:
+        # going on would skip them without a word.
+        raise ApiError(
+            410,
+            "changes_expired",
+            f"The change log no longer holds the records after {query.after_seq} (it keeps "
+            f"{reader.log.retention.keep_days} days and {reader.log.retention.keep_records:,} records; the oldest "
+            f"now is {entries.items[0].seq}); start again with since= a date.",
+        )
     found = []
     for entry in select(entries.items, query):
         found.append(entry)

@@ -8,10 +8,12 @@ After the commit the service answers from a snapshot built from the data it just
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 
 import orjson
 from flask import Blueprint, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from service import writes
 from service.api.params import only
@@ -52,15 +54,42 @@ def served_row(table_name: str, row_id: str) -> dict:
 
 
 def json_body() -> object:
-    """The request body as JSON (at most MAX_CONTENT_LENGTH bytes, else 413); 400 if it is not JSON."""
-    raw = request.get_data(cache=False)
+    """The request body as one JSON value: at most MAX_CONTENT_LENGTH bytes (else 413), strict JSON
+    (no NaN, valid UTF-8), and no key given twice in one object (which value would be meant?)."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and request.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        # No length to check up front: read one byte past the limit to know it was passed.
+        raw = request.environ["wsgi.input"].read(limit + 1)
+        if len(raw) > limit:
+            raise RequestEntityTooLarge()
+    else:
+        raw = request.get_data(cache=False)
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
+        if b"{" in raw:
+            json.loads(raw, object_pairs_hook=_no_repeated_keys)
+        return value
     except orjson.JSONDecodeError as exc:
         message = (
             "The body is empty; send a JSON object." if not raw.strip() else f"The body is not valid JSON ({exc})."
         )
         raise ApiError(400, "bad_body", message) from None
+    except RepeatedKey as exc:
+        message = f"The body gives the key {exc.args[0]!r} twice in one object; give each key once."
+        raise ApiError(400, "bad_body", message) from None
+
+
+class RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise RepeatedKey(key[:100])
+        out[key] = value
+    return out
 
 
 @bp.post("/<name>/rows")
