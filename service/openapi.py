@@ -252,6 +252,7 @@ def _changes_path(spec: APISpec) -> None:
             "id": {"type": ["string", "null"]},
             "op": {"type": "string", "enum": ["insert", "update", "delete", "replace"]},
             "account": {"type": ["string", "null"]},
+            "account_before": {"type": ["string", "null"], "description": "The account a moved row left."},
             "changes": {"type": "object", "description": "Each field's [old, new] value."},
         },
     }
@@ -281,7 +282,10 @@ def _changes_path(spec: APISpec) -> None:
             _param("query", "limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}, "Per page."),
             _param("query", "continuation", text, "The previous page's continuation, unchanged."),
         ],
-        errors={"400": _error("A bad or unknown parameter (named).")},
+        errors={
+            "400": _error("A bad or unknown parameter (named)."),
+            "410": _error("The records after the continuation were dropped by the retention policy."),
+        },
     )
 
 
