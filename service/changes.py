@@ -50,6 +50,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from schemas import TABLES
+
 DEFAULT_KEEP_DAYS = 365
 DEFAULT_KEEP_RECORDS = 100_000
 PRIVATE_FILE = 0o600
@@ -323,6 +325,34 @@ class Query:
     row_id: str | None = None
     account: str | None = None
     after_seq: int = 0
+
+
+class BadFilter(ValueError):
+    """A filter of the change log that cannot be used; `param` names it (since, table, id)."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param, self.message = param, message
+
+
+def parse_filters(since: str | None, table: str | None, row_id: str | None) -> Query:
+    """The since, table and id filters as the API and `csm log` take them (an id names its table
+    by its prefix); BadFilter naming the one that is wrong.  The account is each caller's own."""
+    try:
+        when = parse_since(since)
+    except ValueError as exc:
+        raise BadFilter("since", str(exc)) from None
+    if table is not None:
+        if table not in TABLES:
+            raise BadFilter("table", f"no table {table!r}; tables are: {', '.join(TABLES)}.")
+    if row_id is not None:
+        owner = next((t for t in TABLES.values() if t.id_number(row_id) is not None), None)
+        if owner is None:
+            raise BadFilter("id", f"{row_id!r} is not a row id (ids look like ACC-00001, TSK-00012).")
+        if table and owner.name != table:
+            raise BadFilter("id", f"{row_id} is an id of {owner.name}, not of {table}.")
+        table = owner.name
+    return Query(since=when, table=table, row_id=row_id)
 
 
 def select(entries: list[Entry], query: Query) -> Iterator[Entry]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from schemas import TABLES, UnknownTable, get_table
+from schemas import TABLES
 from service.api.params import only
-from service.changes import Query, parse_since, select
+from service.changes import BadFilter, parse_filters, select
 from service.errors import ApiError
 from service.store import StoreError
 
@@ -20,34 +22,6 @@ PARAMS = ("since", "table", "id", "account", "limit", "continuation")
 
 def _bad(param: str, message: str) -> ApiError:
     return ApiError(400, f"bad_{param}", f"{param}: {message}", {param: [message]})
-
-
-def _since(raw: str | None) -> str | None:
-    try:
-        return parse_since(raw)
-    except ValueError as exc:
-        raise _bad("since", str(exc)) from None
-
-
-def _table(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    try:
-        return get_table(raw).name
-    except UnknownTable:
-        raise _bad("table", f"no table {raw!r}; tables are: {', '.join(TABLES)}.") from None
-
-
-def _row_id(raw: str | None, table: str | None) -> tuple[str | None, str | None]:
-    """(id, its table): an id names its table by its prefix."""
-    if raw is None:
-        return None, table
-    owner = next((t for t in TABLES.values() if t.id_number(raw) is not None), None)
-    if owner is None:
-        raise _bad("id", f"{raw!r} is not a row id (ids look like ACC-00001, TSK-00012).")
-    if table and owner.name != table:
-        raise _bad("id", f"{raw} is an id of {owner.name}, not of {table}.")
-    return raw, owner.name
 
 
 def _account(raw: str | None) -> str | None:
@@ -68,11 +42,12 @@ def _number(param: str, raw: str | None, low: int, high: int, default: int) -> i
 def list_changes():
     only(PARAMS)
     args = request.args
-    row_id, table = _row_id(args.get("id"), _table(args.get("table")))
-    query = Query(
-        since=_since(args.get("since")),
-        table=table,
-        row_id=row_id,
+    try:
+        filters = parse_filters(args.get("since"), args.get("table"), args.get("id"))
+    except BadFilter as exc:
+        raise _bad(exc.param, exc.message) from None
+    query = replace(
+        filters,
         account=_account(args.get("account")),
         after_seq=_number("continuation", args.get("continuation"), 0, 10**18 - 1, 0),
     )

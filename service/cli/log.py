@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 import orjson
 
-from schemas import TABLES, UnknownTable, get_table
-from service.changes import ChangeLogReader, Entries, Query, parse_since, select, value_text
+from service.changes import BadFilter, ChangeLogReader, Entries, parse_filters, select, value_text
 from service.cli import cli, open_store, printable, reports_errors
 from service.convert import ConversionError, StoreResolver
 from service.store import StoreError, meta_of, ordered_rows
@@ -35,12 +36,11 @@ def log(obj: dict, table_name, row_id, account, since, limit: int, as_nl: bool) 
         entries = ChangeLogReader(store.changes).entries(int(meta_of(data).get("version", 0)))
     except OSError as exc:
         raise StoreError(f"cannot read the change log {store.changes.path}: {exc.strerror}") from None
-    query = Query(
-        since=_since(since),
-        table=_table(table_name),
-        row_id=_row_id(row_id, table_name),
-        account=_account(data, entries, account),
-    )
+    try:
+        filters = parse_filters(since, table_name, row_id)
+    except BadFilter as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.param}") from None
+    query = replace(filters, account=_account(data, entries, account))
     matching = list(select(entries.items, query))
     records = [entries.record(e) for e in (matching[-limit:] if limit else matching)]
     for record in records:
@@ -62,33 +62,6 @@ def describe(record: dict) -> str:
         else:
             lines.append(f"    {key}: {value_text(old)} -> {value_text(new)}")
     return "\n".join(lines)
-
-
-def _since(raw: str | None) -> str | None:
-    try:
-        return parse_since(raw)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--since") from None
-
-
-def _table(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    try:
-        return get_table(raw).name
-    except UnknownTable:
-        raise click.BadParameter(f"no table {raw!r} (see `csm tables`).", param_hint="--table") from None
-
-
-def _row_id(raw: str | None, table_name: str | None) -> str | None:
-    if raw is None:
-        return None
-    owner = next((t for t in TABLES.values() if t.id_number(raw) is not None), None)
-    if owner is None:
-        raise click.BadParameter(f"{raw!r} is not a row id (ids look like ACC-00001, TSK-00012).", param_hint="--id")
-    if table_name and owner.name != get_table(table_name).name:
-        raise click.BadParameter(f"{raw} is an id of {owner.name}, not of {table_name}.", param_hint="--id")
-    return raw
 
 
 def _account(data: dict, entries: Entries, raw: str | None) -> str | None:
