@@ -32,7 +32,7 @@ from bench import portfolio, writes
 from formulas import derive_all
 from formulas.derive import derive_core
 from service import writes as service_writes
-from service.changes import log_path
+from service.changelog import log_path
 from service.snapshot import build
 from service.store import Store, gc_paused, ordered_rows
 from tests.helpers import free_port, start_service, stop_service, wait_ready

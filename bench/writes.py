@@ -166,7 +166,7 @@ def breakdown(path: str | os.PathLike, repeat: int = 7, *, cprofile: bool = Fals
     the store at `path`: the median over `repeat` requests of each stage in STAGES, in ms, and of the
     whole request (`total`).  With `cprofile`, also print a cProfile of one more request."""
     from service import create_app
-    from service.changes import ChangeLog
+    from service.changelog import ChangeLog
     from service.snapshot import SnapshotCache
     from service.store import Store
 

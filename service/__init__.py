@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter, RequestRedirect
 
 from service import auth, errors, paging, requestlog
 from service.api import actions, autocomplete, changes, formulas, health, openapi, params, rows, tables
-from service.changes import ChangeLogReader
+from service.changelog import ChangeLogReader
 from service.config import changes_retention, data_path, today_from
 from service.jsonout import json_response
 from service.snapshot import SnapshotCache

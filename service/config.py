@@ -8,7 +8,7 @@
 - `CSM_API_READ_TOKENS`: read-only tokens, same syntax (a bare one named `read1`, `read2`...): anything but
   GET, HEAD or OPTIONS under `/v1` with one is a 403.
 - `CSM_CHANGES_KEEP_DAYS`, `CSM_CHANGES_KEEP`: how long the change log keeps records (default 365 days)
-  and how many at most (default 100,000); `service.changes`.
+  and how many at most (default 100,000); `service.changelog`.
 - `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
   generated once into `secret-key` beside the store; `service.paging`).
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemas.values import DATE_RANGE, parse_date
-from service.changes import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_RECORDS, Retention
+from service.changelog import DEFAULT_KEEP_DAYS, DEFAULT_KEEP_RECORDS, Retention
 
 DEFAULT_DATA = Path("instance") / "csm.json"
 

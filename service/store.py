@@ -43,7 +43,8 @@ from tinydb.table import Document
 from schemas import TABLES, get_table, referrers
 from schemas.table import ID_DIGITS, MAX_ID_DIGITS, MAX_ID_NUMBER, Table
 from schemas.validation import RowInvalid, check_links, load_row, load_with_stamps, unique_form
-from service.changes import ChangeLog, Retention, diff, log_path, same_value
+from service.changelog import ChangeLog, Retention, log_path
+from service.changes import change_record, replacement_records, same_value
 
 META = "_meta"
 FORMAT = 1
@@ -477,67 +478,6 @@ class Transaction:
             raise RowInvalid(table.name, errors, row[table.id_key])
 
 
-RowOf = Callable[[str, str], dict | None]  # (table name, id number as text) -> the stored row, if any
-
-
-def change_record(row_of: RowOf, table: Table, number: int, before: dict | None, after: dict | None) -> dict | None:
-    """The log record of one row's change (without when and who), or None if it did not change.
-    `row_of` finds the rows it belongs to, deleted ones included (a cascade removes a metric and
-    its history values together; the values still belong to the metric's account)."""
-    found = diff(before, after, _automatic(table))
-    if found is None:
-        return None
-    op, fields = found
-    account = _account_of(row_of, table, after or before or {})
-    record = {"table": table.name, "id": table.make_id(number), "op": op, "account": account, "changes": fields}
-    if before and after:
-        account_before = _account_of(row_of, table, before)
-        if account_before != account:
-            record["account_before"] = account_before
-    return record
-
-
-def _automatic(table: Table) -> frozenset[str]:
-    """Fields a record leaves out: the id (the record names it) and the automatic stamps (`at` says when)."""
-    return frozenset(f.key for f in table.stored_fields if f.auto or f.kind == "id")
-
-
-def _account_of(row_of: RowOf, table: Table, row: dict) -> str | None:
-    """The account a row belongs to: the account itself, its account reference, or the account
-    of the row it belongs to (a metric's history value belongs to the metric's account)."""
-    if table.name == "AccountMaster":
-        return row.get(table.id_key)
-    if table.account_key:
-        value = row.get(table.account_key)
-        return value if isinstance(value, str) else None
-    for f in table.reference_fields:
-        parent = get_table(f.ref)
-        value = row.get(f.key)
-        if f.required and not f.many and parent.account_key and isinstance(value, str):
-            number = parent.id_number(value)
-            owner = row_of(parent.name, str(number)) if number else None
-            account = owner.get(parent.account_key) if isinstance(owner, dict) else None
-            return account if isinstance(account, str) else None
-    return None
-
-
-def replacement_records(old: dict, new: dict) -> list[dict]:
-    """The change records of swapping `old` data for `new` (a reset or a restore): row by row."""
-
-    def row_of(table_name: str, key: str) -> dict | None:
-        row = new.get(table_name, {}).get(key)
-        return row if row is not None else old.get(table_name, {}).get(key)
-
-    records = []
-    for table in TABLES.values():
-        before, after = old.get(table.name, {}), new.get(table.name, {})
-        for key in sorted(before.keys() | after.keys(), key=int):
-            record = change_record(row_of, table, int(key), before.get(key), after.get(key))
-            if record is not None:
-                records.append(record)
-    return records
-
-
 def empty_data() -> dict:
     data: dict = {META: {"1": {"format": FORMAT, "version": 0, "next_ids": {}}}}
     for name in TABLES:
@@ -610,7 +550,7 @@ class Store:
 
         `source` is who the change log says made the changes: `cli`, `api:<token name>`,
         `automation:<rule>`.  The records are appended before the store file is replaced
-        (`service.changes` says why that order is safe).
+        (`service.changelog` says why that order is safe).
         """
         self.ensure()
         with self._locked():

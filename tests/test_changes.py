@@ -8,7 +8,7 @@ import os
 import pytest
 
 from service import create_app
-from service.changes import ChangeLog, ChangeLogReader, Retention
+from service.changelog import ChangeLog, ChangeLogReader, Retention
 from service.store import Store, StoreError
 from tests.conftest import TODAY, authed
 

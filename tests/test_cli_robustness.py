@@ -97,7 +97,7 @@ def test_a_full_disk_leaves_the_store_as_it_was(csm, store_path, monkeypatch, er
     _fail(monkeypatch, "fsync", err)
     result = csm("update", "AccountMaster", "ACC-00001", "--set", "arr=5")
     monkeypatch.undo()
-    # The change log is written first (service.changes), so it is the file the disk refuses.
+    # The change log is written first (service.changelog), so it is the file the disk refuses.
     assert_refused(csm, result, store_path, before, f"cannot write the change log {store_path}", os.strerror(err))
     assert not list(store_path.parent.glob(".*.tmp")), "the temp file is removed"
     assert csm("log").output == "No changes match.\n", "and no change is shown as made"

@@ -7,7 +7,8 @@ from dataclasses import replace
 import click
 import orjson
 
-from service.changes import BadFilter, ChangeLogReader, Entries, parse_filters, select, value_text
+from service.changelog import ChangeLogReader, Entries
+from service.changes import BadFilter, parse_filters, select, value_text
 from service.cli import cli, open_store, printable, reports_errors
 from service.convert import ConversionError, StoreResolver
 from service.store import StoreError, meta_of, ordered_rows
