@@ -66,6 +66,10 @@ def json_body() -> object:
         raw = request.get_data(cache=False)
     try:
         value = orjson.loads(raw)
+        if _depth(value) > MAX_DEPTH:
+            raise ApiError(
+                400, "bad_body", f"The body is nested more than {MAX_DEPTH} levels deep; no write needs that."
+            )
         if b"{" in raw:
             json.loads(raw, object_pairs_hook=_no_repeated_keys)
         return value
@@ -77,6 +81,21 @@ def json_body() -> object:
     except RepeatedKey as exc:
         message = f"The body gives the key {exc.args[0]!r} twice in one object; give each key once."
         raise ApiError(400, "bad_body", message) from None
+
+
+MAX_DEPTH = 32  # a batch's milestone value is 7 levels down; orjson alone allows 1,024 (Python's json, ~1,000)
+
+
+def _depth(value: object) -> int:
+    """How deeply `value` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:  # past the limit the answer is known
+                stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 class RepeatedKey(ValueError):
