@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import glob
 import os
+import stat
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -61,14 +64,12 @@ class ChangeLog:
         """Log the records of the commit that follows `store_version`; returns the version that
         commit takes (the records carry it, and their `seq` numbers, assigned here).
 
-        First the tail is cleaned: records of version `store_version + 1` are those of a commit
-        that never completed (they were appended, then the writer died or its store write
-        failed), and a torn last line is a writer that died mid-append; both are cut off --
-        also when this commit has no records of its own.  The new version is above every
-        version the log holds, so the log's versions only grow even when the store's went
-        back (a store file copied over from a backup, or re-created from the seed).
+        First the tail is cleaned (`_scan_tail`): the unmarked records of a commit the store
+        never got, and a torn last line, are cut off -- also when this commit has no records of
+        its own.  The new version is above every version the log holds, so versions only grow,
+        even when the store's went back (a backup copied over it, or re-created from the seed).
         """
-        end, last_seq, last_version, size = self._tail(orphans=store_version + 1)
+        end, last_seq, last_version, size = self._tail(store_version)
         if end < size:
             self._cut(end)
         version = max(store_version, last_version) + 1
@@ -79,38 +80,42 @@ class ChangeLog:
             last_seq += 1
             record["seq"], record["version"] = last_seq, version
             lines.append(orjson.dumps(_ordered(record)))
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, PRIVATE_FILE)
-        with os.fdopen(fd, "ab") as fh:
+        with _open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "ab") as fh:
             fh.write(b"\n".join(lines) + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
         self._compact_if_due(last_seq, records[-1]["at"])
         return version
 
+    def mark_committed(self, version: int) -> None:
+        """Note that the store now holds `version` (after its file was replaced).  Not fsynced: if
+        the marker is lost, the next commit finds the store at that version and knows anyway."""
+        with contextlib.suppress(FileNotFoundError), _open(self.path, os.O_WRONLY | os.O_APPEND, "ab") as fh:
+            fh.write(orjson.dumps({"committed": version}) + b"\n")
+
     def discard(self, version: int) -> None:
         """Cut off the records of `version` at the tail (the store write that followed them failed)."""
-        end, _, _, size = self._tail(orphans=version)
+        end, _, _, size = self._tail(version - 1)
         if end < size:
             self._cut(end)
 
     def last_version(self) -> int:
-        """The version of the newest whole record (0 for an empty log)."""
-        return self._tail(orphans=None)[2]
+        """The newest committed version the log knows of (0 for an empty log)."""
+        return self._tail(-1)[2]
 
-    def _tail(self, orphans: int | None) -> tuple[int, int, int, int]:
-        """(end of the last whole record not of version `orphans`, its seq, its version, the file's size)."""
+    def _tail(self, store_version: int) -> tuple[int, int, int, int]:
+        """(where the kept part ends, the last kept record's seq, the newest kept version, the file's size)."""
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            with _open(self.path, os.O_RDONLY, "rb") as fh:
+                end, seq, version = _scan_tail(fh, store_version)
+                return end, seq, version, fh.seek(0, os.SEEK_END)
         except FileNotFoundError:
             return 0, 0, 0, 0
-        with os.fdopen(fd, "rb") as fh:
-            end, seq, version = _valid_end(fh, orphans)
-            return end, seq, version, fh.seek(0, os.SEEK_END)
 
     def _cut(self, end: int) -> None:
         """Keep the first `end` bytes, as a new file (never truncated in place: a reader that indexed
         the old tail must see a different file, not new records where it stopped reading)."""
-        with open(self.path, "rb") as src:
+        with _open(self.path, os.O_RDONLY, "rb") as src:
             self._rewrite(lambda out: out.write(src.read(end)))
 
     def _rewrite(self, fill) -> None:
@@ -148,12 +153,18 @@ class ChangeLog:
 
         def keep_recent(out) -> None:
             nonlocal dropped
-            with open(self.path, "rb") as src:
+            first_kept: int | None = None
+            with _open(self.path, os.O_RDONLY, "rb") as src:
                 for line in src:
                     record = _parse(line)
-                    if record is None or record["seq"] <= below_seq or record["at"] < cutoff:
-                        dropped += 1
+                    marker = _marker(line) if record is None else None
+                    if marker is not None and first_kept is not None and marker >= first_kept:
+                        out.write(line if line.endswith(b"\n") else line + b"\n")  # a kept commit's marker
                         continue
+                    if record is None or record["seq"] <= below_seq or record["at"] < cutoff:
+                        dropped += record is not None
+                        continue
+                    first_kept = record["version"] if first_kept is None else first_kept
                     out.write(line if line.endswith(b"\n") else line + b"\n")
 
         self._rewrite(keep_recent)
@@ -164,7 +175,7 @@ class ChangeLog:
     def records(self, up_to_version: int | None = None) -> list[dict]:
         """Every record, oldest first (those of a commit that never completed left out)."""
         try:
-            with open(self.path, "rb") as fh:
+            with _open(self.path, os.O_RDONLY, "rb") as fh:
                 raw = fh.read()
         except FileNotFoundError:
             return []
@@ -234,7 +245,7 @@ class ChangeLogReader:
 
     def _refresh(self) -> Entries:
         try:
-            opened = OpenFile(os.open(self.log.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
+            opened = OpenFile(_open_fd(self.log.path, os.O_RDONLY))
         except FileNotFoundError:
             self._current, self._offset = Entries([], None), 0
             return self._current
@@ -291,14 +302,37 @@ def _ordered(record: dict) -> dict:
     return {k: record[k] for k in _KEY_ORDER if k in record}
 
 
+MAX_NUMBER = 2**53  # seq and version stay exact in every JSON reader (and within the store's own limit)
+
+
 def _parse(line: bytes) -> dict | None:
+    """A record, or None for anything else (a marker, a torn or hand-mangled line)."""
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(record, dict) or type(record.get("seq")) is not int or type(record.get("version")) is not int:
+    if not (
+        isinstance(record, dict)
+        and type(record.get("seq")) is int
+        and 1 <= record["seq"] <= MAX_NUMBER
+        and type(record.get("version")) is int
+        and 0 <= record["version"] <= MAX_NUMBER
+        and all(isinstance(record.get(k), str) for k in ("at", "source", "table", "op"))
+        and isinstance(record.get("changes"), dict)
+    ):
         return None
     return record
+
+
+def _marker(line: bytes) -> int | None:
+    """The version a commit marker (`{"committed": 17}`) says the store reached, else None."""
+    if not line.startswith(b'{"committed":'):
+        return None
+    try:
+        value = orjson.loads(line).get("committed")
+    except orjson.JSONDecodeError:
+        return None
+    return value if type(value) is int and 0 <= value <= MAX_NUMBER else None
 
 
 def _parse_lines(raw: bytes) -> list[dict]:
@@ -312,38 +346,85 @@ def _parse_lines(raw: bytes) -> list[dict]:
 
 def _first_record(path: Path) -> dict | None:
     try:
-        with open(path, "rb") as fh:
+        with _open(path, os.O_RDONLY, "rb") as fh:
             return _parse(fh.readline())
     except FileNotFoundError:
         return None
 
 
-def _valid_end(fh, orphans: int | None) -> tuple[int, int, int]:
-    """(offset just past the last whole record not of version `orphans`, its seq, its version; 0s if none).
+def _open_fd(path: Path, flags: int) -> int:
+    """A descriptor of the log file itself: never through a symlink, never blocking on a FIFO, and an
+    OSError for anything but a regular file (a FIFO would hang the writer holding the store's lock)."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, PRIVATE_FILE)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
 
-    Reads backwards from the end in blocks: ordinarily only the last line is looked at.
-    """
-    fh.seek(0, os.SEEK_END)
-    position = fh.tell()
-    buf = b""
-    newline: int | None = None  # where to resume the backwards walk in `buf` (None: its last newline)
-    while True:
-        j = buf.rfind(b"\n") if newline is None else newline
-        while j >= 0:
-            start = buf.rfind(b"\n", 0, j) + 1
-            if start == 0 and position > 0:
-                break  # this line may begin before what was read: read another block
-            record = _parse(buf[start : j + 1])
-            if record is not None and record["version"] != orphans:
-                return position + j + 1, record["seq"], record["version"]
-            j = start - 1
-        if position == 0:
-            return 0, 0, 0
+
+def _open(path: Path, flags: int, mode: str):
+    return os.fdopen(_open_fd(path, flags), mode)
+
+
+def _lines_backwards(fh) -> Iterator[tuple[int, bytes]]:
+    """(offset, line) of the file's lines, the last first, each with its newline (a torn last line
+    has none).  Blocks are read from the end, so the usual case reads one, and a long tail costs
+    time in proportion to its length (the pieces of a line are joined once)."""
+    position = fh.seek(0, os.SEEK_END)
+    pieces: list[bytes] = []  # of the line being assembled, last piece first
+    first = True
+    while position > 0:
         step = min(_BLOCK, position)
         position -= step
         fh.seek(position)
-        buf = fh.read(step) + buf
-        newline = j + step if j >= 0 else None
+        block = fh.read(step)
+        end = len(block)
+        own_newline = first and block.endswith(b"\n")  # the line ending here ends with its newline
+        first = False
+        while True:
+            cut = block.rfind(b"\n", 0, end - 1 if own_newline else end)
+            if cut < 0:
+                pieces.append(block[:end])
+                break
+            pieces.append(block[cut + 1 : end])
+            line = b"".join(reversed(pieces))
+            pieces = []
+            if line:
+                yield position + cut + 1, line
+            end, own_newline = cut + 1, True
+    line = b"".join(reversed(pieces))
+    if line:
+        yield 0, line
+
+
+def _scan_tail(fh, store_version: int) -> tuple[int, int, int]:
+    """(where the kept part of the log ends, the last kept record's seq, the newest version kept).
+
+    Walking back from the end: a torn or unreadable line is cut; a commit marker keeps what is
+    before it (the store reached that version); a record is kept when a marker after it, or the
+    store's own version, shows its commit reached the store -- else it is a crashed commit's
+    record (appended, then the store never replaced) and is cut.  The walk stops at the first
+    record kept.  Markers are what tell a backup copied over the store (its later commits are
+    marked: kept) from a crash (unmarked: cut).
+    """
+    keep_end: int | None = None
+    marked = -1
+    for start, line in _lines_backwards(fh):
+        if not line.endswith(b"\n"):
+            continue  # torn: cut
+        version = _marker(line)
+        if version is not None:
+            keep_end = start + len(line) if keep_end is None else keep_end
+            marked = max(marked, version)
+            continue
+        record = _parse(line)
+        if record is None:
+            continue  # junk: cut at the tail, skipped further up
+        if keep_end is None and record["version"] > max(store_version, marked):
+            continue  # a crashed commit's record
+        keep_end = start + len(line) if keep_end is None else keep_end
+        return keep_end, record["seq"], max(record["version"], marked)
+    return keep_end or 0, 0, max(marked, 0)
 
 
 def _cutoff(now: str, days: int) -> str:

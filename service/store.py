@@ -582,6 +582,8 @@ class Store:
             meta_of(data)["version"] = version
             self._forget_records(new_version)
             raise
+        with contextlib.suppress(OSError):  # lost or not, the store's own version now vouches for it
+            self.changes.mark_committed(new_version)
         return new_version
 
     def _forget_records(self, version: int) -> None:

@@ -357,3 +357,68 @@ def test_a_log_overwritten_in_place_is_read_afresh(store, edited, store_path):
         tx.update("ActivitiesTasks", "TSK-00002", {"status": "Done"})
     body = edited.get("/v1/changes").json
     assert body["changes"] == store.changes.records(), "what the file holds now, not spliced bytes"
+
+
+def _crash_after_logging(store, title: str) -> None:
+    """What a writer killed between its log append and its store write leaves: unmarked records."""
+    data, _ = store.read()
+    record = {"at": "2026-11-23T10:00:00Z", "source": "cli", "table": "ActivitiesTasks", "id": "TSK-00009",
+              "op": "update", "account": "ACC-00004", "changes": {"task_title": ["old", title]}}  # fmt: skip
+    store.changes.append([record], store_version=data["_meta"]["1"]["version"])
+
+
+def test_a_crashed_commit_stays_hidden_after_a_backup_is_copied_back(store, csm, store_path):
+    backup = store_path.read_bytes()
+    for status in ("Done", "Waiting"):
+        assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", f"status={status}").exit_code == 0
+    _crash_after_logging(store, "NEVER-COMMITTED")
+    store_path.write_bytes(backup)
+    assert csm("update", "ActivitiesTasks", "TSK-00002", "--set", "task_title=x").exit_code == 0
+    output = csm("log", "--limit", "0").output
+    assert "NEVER-COMMITTED" not in output and output.count("update ActivitiesTasks") == 3
+
+
+def test_a_crashed_commit_stays_hidden_when_the_store_is_recreated(store, csm, store_path):
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
+    _crash_after_logging(store, "NEVER-COMMITTED")
+    store_path.unlink()
+    output = csm("log", "--limit", "0").output  # re-created? no: log never creates a store
+    assert "no store" in output
+    assert csm("get", "ActivitiesTasks", "TSK-00001").exit_code == 0  # this re-creates it from the seed
+    assert "NEVER-COMMITTED" not in csm("log", "--limit", "0").output
+
+
+def test_a_backup_one_commit_old_copied_back_keeps_that_commits_record(store, csm, store_path):
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
+    backup = store_path.read_bytes()
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Waiting").exit_code == 0
+    store_path.write_bytes(backup)
+    assert csm("update", "ActivitiesTasks", "TSK-00002", "--set", "task_title=x").exit_code == 0
+    logged = records(store)
+    assert [r["seq"] for r in logged] == [1, 2, 3] and logged[1]["changes"]["status"] == ["Done", "Waiting"]
+
+
+def test_a_long_crashed_tail_is_cut_in_one_pass(store):
+    data, _ = store.read()
+    version = data["_meta"]["1"]["version"]
+    record = {"at": "2026-11-23T10:00:00Z", "source": "cli", "table": "PeopleTeam", "id": "PER-00001",
+              "op": "update", "account": None, "changes": {"notes": [None, "x" * 500]}}  # fmt: skip
+    store.changes.append([dict(record) for _ in range(20_000)], store_version=version)  # ~12 MB, unmarked
+    with store.transaction() as tx:
+        tx.update("ActivitiesTasks", "TSK-00001", {"status": "Done"})
+    [kept] = records(store)
+    assert kept["seq"] == 1 and kept["id"] == "TSK-00001"
+
+
+def test_a_fifo_or_mangled_lines_in_place_of_the_log_never_hang_or_crash(store, csm):
+    os.mkfifo(store.changes.path)
+    result = csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done")
+    assert result.exit_code == 1 and "cannot write the change log" in result.output
+    os.unlink(store.changes.path)
+    store.changes.path.write_bytes(
+        b'{"seq": 18446744073709551615, "version": 1, "at": "x", "source": "cli", "table": "T", "op": "update", '
+        b'"changes": {}}\n{"seq": 1, "version": 9007199254740993}\n{"seq": 2}\n'
+    )
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
+    assert csm("log").exit_code == 0 and csm("validate").exit_code == 0
+    assert [r["seq"] for r in records(store)] == [1]
