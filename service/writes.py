@@ -159,8 +159,10 @@ def _same(a: Any, b: Any, depth: int = 0) -> bool:
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k], depth + 1) for k in a)
+    if isinstance(a, dict) and isinstance(b, dict):  # a key left out is a key that is empty (Coda drops nulls)
+        return all(_same(a.get(k), b.get(k), depth + 1) for k in a.keys() | b.keys())
+    if a is None or b is None:
+        return _comparable(None, a) is None and _comparable(None, b) is None
     return a == b
 
 

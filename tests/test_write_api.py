@@ -497,3 +497,22 @@ def test_a_body_nested_past_any_write_is_400_at_any_depth(client, store_path, de
     response = client.post("/v1/tables/ActivitiesTasks/rows", data=body, content_type="application/json")
     assert response.status_code == 400 and "nested more than 32 levels" in response.json["error"]
     assert store_path.read_bytes() == before
+
+
+def test_an_answer_never_repeats_a_huge_key_or_id_in_full(client):
+    key = "k" * 500_000
+    for response in (
+        client.patch("/v1/tables/ActivitiesTasks/rows/TSK-00002", json={key: 1}),
+        client.post("/v1/tables/ActivitiesTasks/rows/batch", json={"updates": [{"id": key, "changes": {}}]}),
+        client.post("/v1/actions/CompleteTask", json={"taskId": key}),
+    ):
+        assert response.status_code in (200, 400, 404) and len(response.get_data()) < 10_000, response.status_code
+
+
+def test_a_milestone_seen_without_its_empty_keys_is_no_conflict(client):
+    row = client.get("/v1/tables/SuccessPlanTracker/rows/SPT-00001").json["row"]
+    seen = [{k: v for k, v in m.items() if v is not None} for m in row["milestones"]]  # Coda drops nulls
+    changes = [*row["milestones"], {"name": "Extra check", "status": "Pending"}]
+    update = {"id": "SPT-00001", "previous": {"milestones": seen}, "changes": {"milestones": changes}}
+    [result] = client.post("/v1/tables/SuccessPlanTracker/rows/batch", json={"updates": [update]}).json["results"]
+    assert result["ok"], result

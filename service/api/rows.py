@@ -57,7 +57,8 @@ def json_body() -> object:
     """The request body as one JSON value: at most MAX_CONTENT_LENGTH bytes (else 413), strict JSON
     (no NaN, valid UTF-8), and no key given twice in one object (which value would be meant?)."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is None and request.headers.get("Transfer-Encoding", "").lower() == "chunked":
+    codings = [c.strip() for c in request.headers.get("Transfer-Encoding", "").lower().split(",")]
+    if request.content_length is None and "chunked" in codings:
         # No length to check up front: read one byte past the limit to know it was passed.
         raw = request.environ["wsgi.input"].read(limit + 1)
         if len(raw) > limit:
