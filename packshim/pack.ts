@@ -267,7 +267,7 @@ const AccountMasterSchema = coda.makeObjectSchema({
   },
 });
 
-const AccountMasterShape: TableShape = {"name": "AccountMaster", "idKey": "account_id", "percentKeys": [], "dateKeys": ["contract_start_date", "contract_end_date", "renewal_date", "last_engagement_date", "next_engagement_due"]};
+const AccountMasterShape: TableShape = {"name": "AccountMaster", "idKey": "account_id", "percentKeys": [], "dateKeys": ["contract_start_date", "contract_end_date", "renewal_date", "last_engagement_date", "next_engagement_due"], "itemDateKeys": {}};
 
 const PeopleTeamSchema = coda.makeObjectSchema({
   idProperty: "personId",
@@ -290,7 +290,7 @@ const PeopleTeamSchema = coda.makeObjectSchema({
   },
 });
 
-const PeopleTeamShape: TableShape = {"name": "PeopleTeam", "idKey": "person_id", "percentKeys": [], "dateKeys": []};
+const PeopleTeamShape: TableShape = {"name": "PeopleTeam", "idKey": "person_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
 
 const BusinessContextSchema = coda.makeObjectSchema({
   idProperty: "contextId",
@@ -315,7 +315,7 @@ const BusinessContextSchema = coda.makeObjectSchema({
   },
 });
 
-const BusinessContextShape: TableShape = {"name": "BusinessContext", "idKey": "context_id", "percentKeys": [], "dateKeys": []};
+const BusinessContextShape: TableShape = {"name": "BusinessContext", "idKey": "context_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
 
 const StrategicObjectivesSchema = coda.makeObjectSchema({
   idProperty: "objectiveId",
@@ -345,7 +345,7 @@ const StrategicObjectivesSchema = coda.makeObjectSchema({
   },
 });
 
-const StrategicObjectivesShape: TableShape = {"name": "StrategicObjectives", "idKey": "objective_id", "percentKeys": [], "dateKeys": ["target_date", "last_review_date"]};
+const StrategicObjectivesShape: TableShape = {"name": "StrategicObjectives", "idKey": "objective_id", "percentKeys": [], "dateKeys": ["target_date", "last_review_date"], "itemDateKeys": {}};
 
 const InitiativesSchema = coda.makeObjectSchema({
   idProperty: "initiativeId",
@@ -386,7 +386,7 @@ const InitiativesSchema = coda.makeObjectSchema({
   },
 });
 
-const InitiativesShape: TableShape = {"name": "Initiatives", "idKey": "initiative_id", "percentKeys": ["three_year_roi_percent"], "dateKeys": ["start_date", "target_completion_date", "actual_completion_date", "last_update_date"]};
+const InitiativesShape: TableShape = {"name": "Initiatives", "idKey": "initiative_id", "percentKeys": ["three_year_roi_percent"], "dateKeys": ["start_date", "target_completion_date", "actual_completion_date", "last_update_date"], "itemDateKeys": {}};
 
 const ValueStreamsSchema = coda.makeObjectSchema({
   idProperty: "valueStreamId",
@@ -419,7 +419,7 @@ const ValueStreamsSchema = coda.makeObjectSchema({
   },
 });
 
-const ValueStreamsShape: TableShape = {"name": "ValueStreams", "idKey": "value_stream_id", "percentKeys": ["cycle_time_reduction_percent"], "dateKeys": []};
+const ValueStreamsShape: TableShape = {"name": "ValueStreams", "idKey": "value_stream_id", "percentKeys": ["cycle_time_reduction_percent"], "dateKeys": [], "itemDateKeys": {}};
 
 const StakeholderOutcomesSchema = coda.makeObjectSchema({
   idProperty: "outcomeId",
@@ -449,7 +449,7 @@ const StakeholderOutcomesSchema = coda.makeObjectSchema({
   },
 });
 
-const StakeholderOutcomesShape: TableShape = {"name": "StakeholderOutcomes", "idKey": "outcome_id", "percentKeys": ["improvement_percent", "target_achievement_percent"], "dateKeys": ["last_measured"]};
+const StakeholderOutcomesShape: TableShape = {"name": "StakeholderOutcomes", "idKey": "outcome_id", "percentKeys": ["improvement_percent", "target_achievement_percent"], "dateKeys": ["last_measured"], "itemDateKeys": {}};
 
 const PlatformCapabilitiesSchema = coda.makeObjectSchema({
   idProperty: "capabilityId",
@@ -478,7 +478,7 @@ const PlatformCapabilitiesSchema = coda.makeObjectSchema({
   },
 });
 
-const PlatformCapabilitiesShape: TableShape = {"name": "PlatformCapabilities", "idKey": "capability_id", "percentKeys": [], "dateKeys": ["last_assessment_date"]};
+const PlatformCapabilitiesShape: TableShape = {"name": "PlatformCapabilities", "idKey": "capability_id", "percentKeys": [], "dateKeys": ["last_assessment_date"], "itemDateKeys": {}};
 
 const APIPortfolioSchema = coda.makeObjectSchema({
   idProperty: "apiId",
@@ -513,7 +513,7 @@ const APIPortfolioSchema = coda.makeObjectSchema({
   },
 });
 
-const APIPortfolioShape: TableShape = {"name": "APIPortfolio", "idKey": "api_id", "percentKeys": ["sla_compliance_percent", "error_rate_percent", "uptime_percent"], "dateKeys": ["last_deployed_date"]};
+const APIPortfolioShape: TableShape = {"name": "APIPortfolio", "idKey": "api_id", "percentKeys": ["sla_compliance_percent", "error_rate_percent", "uptime_percent"], "dateKeys": ["last_deployed_date"], "itemDateKeys": {}};
 
 const PlatformHealthMetricsSchema = coda.makeObjectSchema({
   idProperty: "metricId",
@@ -545,7 +545,7 @@ const PlatformHealthMetricsSchema = coda.makeObjectSchema({
   },
 });
 
-const PlatformHealthMetricsShape: TableShape = {"name": "PlatformHealthMetrics", "idKey": "metric_id", "percentKeys": [], "dateKeys": []};
+const PlatformHealthMetricsShape: TableShape = {"name": "PlatformHealthMetrics", "idKey": "metric_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
 
 const RiskRegisterSchema = coda.makeObjectSchema({
   idProperty: "riskId",
@@ -580,7 +580,7 @@ const RiskRegisterSchema = coda.makeObjectSchema({
   },
 });
 
-const RiskRegisterShape: TableShape = {"name": "RiskRegister", "idKey": "risk_id", "percentKeys": [], "dateKeys": ["target_resolution_date", "date_identified", "date_closed"]};
+const RiskRegisterShape: TableShape = {"name": "RiskRegister", "idKey": "risk_id", "percentKeys": [], "dateKeys": ["target_resolution_date", "date_identified", "date_closed"], "itemDateKeys": {}};
 
 const EngagementLogSchema = coda.makeObjectSchema({
   idProperty: "engagementId",
@@ -607,7 +607,7 @@ const EngagementLogSchema = coda.makeObjectSchema({
   },
 });
 
-const EngagementLogShape: TableShape = {"name": "EngagementLog", "idKey": "engagement_id", "percentKeys": [], "dateKeys": ["engagement_date", "next_engagement_date"]};
+const EngagementLogShape: TableShape = {"name": "EngagementLog", "idKey": "engagement_id", "percentKeys": [], "dateKeys": ["engagement_date", "next_engagement_date"], "itemDateKeys": {}};
 
 const SuccessPlanTrackerMilestonesItem = coda.makeObjectSchema({
   displayProperty: "name",
@@ -648,7 +648,7 @@ const SuccessPlanTrackerSchema = coda.makeObjectSchema({
   },
 });
 
-const SuccessPlanTrackerShape: TableShape = {"name": "SuccessPlanTracker", "idKey": "success_plan_id", "percentKeys": ["milestone_completion_percent"], "dateKeys": ["period_start", "period_end", "next_review_date"]};
+const SuccessPlanTrackerShape: TableShape = {"name": "SuccessPlanTracker", "idKey": "success_plan_id", "percentKeys": ["milestone_completion_percent"], "dateKeys": ["period_start", "period_end", "next_review_date"], "itemDateKeys": {"milestones": ["due_date"]}};
 
 const ActivitiesTasksSchema = coda.makeObjectSchema({
   idProperty: "taskId",
@@ -672,7 +672,7 @@ const ActivitiesTasksSchema = coda.makeObjectSchema({
   },
 });
 
-const ActivitiesTasksShape: TableShape = {"name": "ActivitiesTasks", "idKey": "task_id", "percentKeys": [], "dateKeys": ["due_date", "completed_date"]};
+const ActivitiesTasksShape: TableShape = {"name": "ActivitiesTasks", "idKey": "task_id", "percentKeys": [], "dateKeys": ["due_date", "completed_date"], "itemDateKeys": {}};
 
 const ViewTemplatesSortItem = coda.makeObjectSchema({
   displayProperty: "column",
@@ -712,7 +712,7 @@ const ViewTemplatesSchema = coda.makeObjectSchema({
   },
 });
 
-const ViewTemplatesShape: TableShape = {"name": "ViewTemplates", "idKey": "template_id", "percentKeys": [], "dateKeys": []};
+const ViewTemplatesShape: TableShape = {"name": "ViewTemplates", "idKey": "template_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
 
 const QuickStartGuideSchema = coda.makeObjectSchema({
   idProperty: "stepId",
@@ -731,7 +731,7 @@ const QuickStartGuideSchema = coda.makeObjectSchema({
   },
 });
 
-const QuickStartGuideShape: TableShape = {"name": "QuickStartGuide", "idKey": "step_id", "percentKeys": [], "dateKeys": []};
+const QuickStartGuideShape: TableShape = {"name": "QuickStartGuide", "idKey": "step_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
 
 // --- sync tables -----------------------------------------------------------------
 

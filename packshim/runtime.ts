@@ -14,6 +14,8 @@ export interface TableShape {
   percentKeys: string[];
   /** Dates: served and written as YYYY-MM-DD. */
   dateKeys: string[];
+  /** Dates inside the items of object lists (a success plan's milestones' due dates), by list. */
+  itemDateKeys: { [listKey: string]: string[] };
 }
 
 /** One parameter of a formula or an action, as the service names it. */
@@ -97,7 +99,39 @@ function toServiceValue(shape: TableShape, key: string, value: unknown, timezone
   if (value === undefined || value === null) return null;
   if (shape.percentKeys.includes(key) && typeof value === "number") return toServicePercent(value);
   if (shape.dateKeys.includes(key)) return toServiceDay(value, timezone);
+  const itemDates = shape.itemDateKeys[key];
+  if (itemDates && Array.isArray(value)) {
+    return value.map((item) => {
+      if (!item || typeof item !== "object") return item as Json;
+      const out: { [key: string]: Json } = { ...(item as { [key: string]: Json }) };
+      for (const dateKey of itemDates) if (dateKey in out) out[dateKey] = toServiceDay(out[dateKey], timezone);
+      return out;
+    });
+  }
   return value as Json;
+}
+
+// The byte length of `text` as UTF-8 (what the service's 1 MiB body limit counts).
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** The service refuses a body over 1 MiB; the pack's requests stay below this, with room to spare. */
+export const MAX_REQUEST_BYTES = 900 * 1024;
+
+/** The doc's today (in its timezone), which the service takes for an action's "today". */
+function docToday(context: coda.ExecutionContext): string {
+  return isoDay(new Date(), context.timezone);
 }
 
 // Shape the service's rows for Coda: a blank value is left out (Coda's schema check reads a
@@ -137,12 +171,12 @@ export class CsmService {
     return this.send(context, { method: "GET", url: this.baseUrl + path, cacheTtlSecs });
   }
 
-  private post(context: coda.ExecutionContext, path: string, body: Json): Promise<any> {
+  private post(context: coda.ExecutionContext, path: string, body: Json | string, headers = {}): Promise<any> {
     return this.send(context, {
       method: "POST",
       url: this.baseUrl + path,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
     });
   }
 
@@ -180,22 +214,48 @@ export class CsmService {
       const id = update.previousValue[shape.idKey] ?? update.newValue[shape.idKey];
       return { id, previous, changes };
     });
-    const body = await this.post(context, `/v1/tables/${shape.name}/rows/batch`, { updates: batch });
-    const results: any[] = Array.isArray(body && body.results) ? body.results : [];
-    if (results.length !== updates.length) {
-      throw new coda.UserVisibleError(
-        `The CSM Cockpit service answered ${results.length} results for ${updates.length} edits.`,
+    // Requests of at most MAX_REQUEST_BYTES, in order (long texts can make 100 edits weigh more
+    // than the service takes at once); each request is one transaction of the service's.
+    const texts = batch.map((item) => JSON.stringify(item));
+    const result: Array<any | Error> = [];
+    let start = 0;
+    while (start < batch.length) {
+      let end = start;
+      let bytes = 20; // {"updates":[...]}
+      while (end < batch.length && (end === start || bytes + utf8Length(texts[end]) + 1 <= MAX_REQUEST_BYTES)) {
+        bytes += utf8Length(texts[end]) + 1;
+        end++;
+      }
+      if (end === start + 1 && bytes > MAX_REQUEST_BYTES) {
+        const kb = Math.round(bytes / 1024);
+        result.push(new coda.UserVisibleError(`This edit is too large to send (${kb} KB; the service takes 1 MiB).`));
+        start = end;
+        continue;
+      }
+      const body = await this.post(
+        context,
+        `/v1/tables/${shape.name}/rows/batch`,
+        `{"updates":[${texts.slice(start, end).join(",")}]}`,
       );
+      const answers: any[] = Array.isArray(body && body.results) ? body.results : [];
+      if (answers.length !== end - start) {
+        throw new coda.UserVisibleError(
+          `The CSM Cockpit service answered ${answers.length} results for ${end - start} edits.`,
+        );
+      }
+      for (const answer of answers) {
+        result.push(
+          answer && answer.ok
+            ? shapeRows([answer.row], shape)[0]
+            : new coda.UserVisibleError(
+                (answer && answer.error) ||
+                  `The CSM Cockpit service refused the edit (HTTP ${answer && answer.status}).`,
+              ),
+        );
+      }
+      start = end;
     }
-    return {
-      result: results.map((answer) =>
-        answer && answer.ok
-          ? shapeRows([answer.row], shape)[0]
-          : new coda.UserVisibleError(
-              (answer && answer.error) || `The CSM Cockpit service refused the edit (HTTP ${answer && answer.status}).`,
-            ),
-      ),
-    };
+    return { result };
   }
 
   /**
@@ -217,7 +277,8 @@ export class CsmService {
       else if (param.kind === "number") body[param.name] = Number(value);
       else body[param.name] = value as Json;
     });
-    const answer = await this.post(context, `/v1/actions/${name}`, body);
+    // "Today" for the action (a log's default date, a task's completed date) is the doc's today.
+    const answer = await this.post(context, `/v1/actions/${name}`, body, { "X-CSM-Today": docToday(context) });
     return shapeRows([answer.row], shape)[0];
   }
 

@@ -163,6 +163,11 @@ def shape(table: Table) -> dict[str, Any]:
         "idKey": table.id_key,
         "percentKeys": [f.key for f in table.fields if f.kind == "percent"],
         "dateKeys": [f.key for f in table.fields if f.kind == "date"],
+        "itemDateKeys": {
+            f.key: [sub.key for sub in f.item_fields if sub.kind == "date"]
+            for f in table.fields
+            if any(sub.kind == "date" for sub in f.item_fields)
+        },
     }
 
 

@@ -381,6 +381,14 @@ def _action_paths(spec: APISpec) -> None:
             "summary": action.description,
             "tags": ["actions"],
             "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+            "parameters": [
+                _param(
+                    "header",
+                    "X-CSM-Today",
+                    {"type": "string", "format": "date"},
+                    "The doc's date (the pack sends it), within a day of the service's: the action's today.",
+                )
+            ],
             "responses": responses,
         }
         spec.path(path=f"/v1/actions/{action.name}", operations={"post": operation})

@@ -3,6 +3,7 @@ derived columns, and every way to get one wrong (refused by name, the store unch
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -483,3 +484,51 @@ def test_any_body_is_answered_in_the_error_shape_or_written(ro_store_client, cal
     else:
         assert payload["ok"] is False and payload["errors"] and "\n" not in payload["error"]
         assert store.path.read_bytes() == before
+
+
+# --- "today" is the doc's -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock_client(store_path):
+    """A service on the real clock (CSM_TODAY unset), where the pack's X-CSM-Today counts."""
+    app = create_app({"CSM_DATA": str(store_path), "CSM_TODAY": None, "TESTING": True, "CSM_API_TOKENS": TOKEN})
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
+    return client
+
+
+def test_a_doc_a_day_ahead_of_utc_logs_and_completes_on_its_own_today(clock_client):
+    utc_today = dt.datetime.now(dt.UTC).date()
+    doc_today = (utc_today + dt.timedelta(days=1)).isoformat()  # Auckland, in the afternoon UTC
+    headers = {"X-CSM-Today": doc_today}
+    body = {"accountName": "Gard AS", "engagementType": "QBR", "sentiment": "Positive", "engagementDate": doc_today}
+    response = clock_client.post("/v1/actions/LogEngagement", json=body, headers=headers)
+    assert response.status_code == 200 and response.json["row"]["engagement_date"] == doc_today
+    del body["engagementDate"]
+    assert clock_client.post("/v1/actions/LogEngagement", json=body, headers=headers).json["row"][
+        "engagement_date"
+    ] == (doc_today)
+    done = clock_client.post("/v1/actions/CompleteTask", json={"taskId": "TSK-00002"}, headers=headers)
+    assert done.json["row"]["completed_date"] == doc_today
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "tomorrow", "1999-01-01"])
+def test_a_doc_date_far_from_the_services_is_refused(clock_client, store_path, value):
+    before = store_path.read_bytes()
+    response = clock_client.post(
+        "/v1/actions/CompleteTask", json={"taskId": "TSK-00002"}, headers={"X-CSM-Today": value}
+    )
+    assert (
+        response.status_code == 400
+        and response.json["code"] == "bad_header"
+        and "X-CSM-Today" in response.json["errors"]
+    )
+    assert store_path.read_bytes() == before
+
+
+def test_a_pinned_today_wins_over_the_docs(client):
+    response = client.post(
+        "/v1/actions/CompleteTask", json={"taskId": "TSK-00002"}, headers={"X-CSM-Today": "1999-01-01"}
+    )
+    assert response.status_code == 200 and response.json["row"]["completed_date"] == TODAY

@@ -10,11 +10,13 @@ Never skipped: `.ci/test` installs Node.js and the pinned SDK (`.ci/bootstrap-no
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import json
 import os
 import shutil
 import subprocess
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -327,6 +329,53 @@ def test_edits_reach_the_batch_endpoint_in_the_services_own_form(live, raw_rows)
     assert refused == {"ok": False, "error": conflict["error"], "userVisible": True}
 
 
+def test_edits_too_large_for_one_request_go_in_several_and_one_too_large_alone_fails_alone(live, raw_rows):
+    tasks = raw_rows["ActivitiesTasks"][:4]
+    long_text = "é" * 200_000  # 400 KB as UTF-8: two fit in one request, not three
+    updates = [
+        {"previousValue": t, "newValue": {**t, "description": long_text}, "updatedFields": ["description"]}
+        for t in tasks[:3]
+    ]
+    huge = "x" * 1_000_000
+    updates.append(
+        {"previousValue": tasks[3], "newValue": {**tasks[3], "description": huge}, "updatedFields": ["description"]}
+    )
+    rows = {r["task_id"]: r for r in service_rows(live["base"], "ActivitiesTasks")}
+    answers = [{"ok": True, "row": rows[t["task_id"]]} for t in tasks[:3]]
+    stub = [
+        {"status": 200, "body": {"ok": True, "results": answers[:2]}},
+        {"status": 200, "body": {"ok": True, "results": answers[2:]}},
+    ]
+    [result] = run_plan(live, [{"op": "update", "table": "ActivitiesTasks", "updates": updates, "stub": stub}])
+    assert result["ok"], result
+    sizes = [len(json.dumps(r["body"], ensure_ascii=False).encode()) for r in result["requests"]]
+    assert [len(r["body"]["updates"]) for r in result["requests"]] == [2, 1] and max(sizes) < 1024 * 1024
+    assert [r["ok"] for r in result["results"]] == [True, True, True, False]
+    assert "too large to send" in result["results"][3]["error"]
+
+
+def test_dates_inside_a_list_of_objects_are_sent_as_days(live):
+    plan = service_rows(live["base"], "SuccessPlanTracker")[0]
+    raw = run_plan(live, [{"op": "sync", "table": "SuccessPlanTracker", "raw": True}])[0]["rows"][0]
+    milestones = [{**m, "due_date": "2026-12-31T23:30:00.000Z"} for m in raw["milestones"]]
+    update = {"previousValue": raw, "newValue": {**raw, "milestones": milestones}, "updatedFields": ["milestones"]}
+    stub = batch_answer({"ok": True, "row": plan})
+    [result] = run_plan(
+        live,
+        [
+            {
+                "op": "update",
+                "table": "SuccessPlanTracker",
+                "updates": [update],
+                "timezone": "Pacific/Auckland",
+                "stub": stub,
+            }
+        ],
+    )
+    sent = result["requests"][0]["body"]["updates"][0]["changes"]["milestones"]
+    assert {m["due_date"] for m in sent} == {"2027-01-01"}  # 23:30 UTC on Dec 31 is Jan 1 in Auckland
+
+
 def test_a_reference_edit_is_sent_as_the_served_reference_object(live, raw_rows):
     task = raw_rows["ActivitiesTasks"][0]
     other = next(r for r in raw_rows["ActivitiesTasks"] if r["account"] != task["account"])
@@ -424,6 +473,8 @@ def test_an_action_sends_its_parameters_as_json_and_returns_the_row_with_identit
     assert logged["ok"], logged
     [request] = logged["requests"]
     assert request["method"] == "POST" and request["url"] == f"{live['base']}/v1/actions/LogEngagement"
+    auckland_today = dt.datetime.now(ZoneInfo("Pacific/Auckland")).date().isoformat()
+    assert request["headers"]["X-CSM-Today"] == auckland_today  # the doc's today, not the service's
     assert request["body"] == {  # optional parameters left out are not sent
         "accountName": "Acme Financial Services",
         "engagementType": "QBR",

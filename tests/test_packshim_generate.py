@@ -291,8 +291,13 @@ def test_table_shapes_tell_the_runtime_what_to_convert_back():
         "idKey": "api_id",
         "percentKeys": [f.key for f in api.fields if f.kind == "percent"],
         "dateKeys": [f.key for f in api.fields if f.kind == "date"],
+        "itemDateKeys": {},
     }
     assert "uptime_percent" in shape["percentKeys"] and "last_deployed_date" in shape["dateKeys"]
+    plans = next(
+        line for line in source.splitlines() if line.startswith("const SuccessPlanTrackerShape: TableShape = ")
+    )
+    assert json.loads(plans.split(" = ", 1)[1].rstrip(";"))["itemDateKeys"] == {"milestones": ["due_date"]}
 
 
 @pytest.mark.parametrize("size", [0, 1001])

@@ -12,7 +12,7 @@
 //        null as undefined (an optional parameter left out)
 //   {"op": "autocomplete", "name": F, "param": P, "search": S}   a parameter's autocomplete
 // "stub": [{"status": 200, "body": {...}}, ...]: answers in turn instead of the network; the
-//   result then carries "requests": [{method, url, body}] as the pack sent them.
+//   result then carries "requests": [{method, url, headers, body}] as the pack sent them.
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -31,6 +31,7 @@ function stubFetcher(answers, requests) {
       requests.push({
         method: request.method,
         url: request.url,
+        headers: request.headers || {},
         body: request.body === undefined ? null : JSON.parse(request.body),
       });
       const answer = answers[Math.min(next++, answers.length - 1)];
