@@ -417,7 +417,8 @@ def test_a_fifo_or_mangled_lines_in_place_of_the_log_never_hang_or_crash(store, 
     os.unlink(store.changes.path)
     store.changes.path.write_bytes(
         b'{"seq": 18446744073709551615, "version": 1, "at": "x", "source": "cli", "table": "T", "op": "update", '
-        b'"changes": {}}\n{"seq": 1, "version": 9007199254740993}\n{"seq": 2}\n'
+        b'"changes": {}}\n{"seq": 1, "version": 9007199254740992, "at": "x", "source": "cli", "table": "T", '
+        b'"op": "update", "changes": {}}\n{"seq": 2}\n'
     )
     assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
     assert csm("log").exit_code == 0 and csm("validate").exit_code == 0
