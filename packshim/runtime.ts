@@ -232,16 +232,26 @@ export class CsmService {
         start = end;
         continue;
       }
-      const body = await this.post(
-        context,
-        `/v1/tables/${shape.name}/rows/batch`,
-        `{"updates":[${texts.slice(start, end).join(",")}]}`,
-      );
-      const answers: any[] = Array.isArray(body && body.results) ? body.results : [];
-      if (answers.length !== end - start) {
-        throw new coda.UserVisibleError(
-          `The CSM Cockpit service answered ${answers.length} results for ${end - start} edits.`,
+      let answers: any[];
+      try {
+        const body = await this.post(
+          context,
+          `/v1/tables/${shape.name}/rows/batch`,
+          `{"updates":[${texts.slice(start, end).join(",")}]}`,
         );
+        answers = Array.isArray(body && body.results) ? body.results : [];
+        if (answers.length !== end - start) {
+          throw new coda.UserVisibleError(
+            `The CSM Cockpit service answered ${answers.length} results for ${end - start} edits.`,
+          );
+        }
+      } catch (error) {
+        // Nothing landed yet: the whole update fails with the service's message. Once a request has
+        // committed, its rows keep their results and each edit not done is its own error.
+        if (start === 0) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        while (result.length < batch.length) result.push(new coda.UserVisibleError(message));
+        break;
       }
       for (const answer of answers) {
         result.push(

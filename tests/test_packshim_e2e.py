@@ -354,6 +354,24 @@ def test_edits_too_large_for_one_request_go_in_several_and_one_too_large_alone_f
     assert "too large to send" in result["results"][3]["error"]
 
 
+def test_a_later_request_that_fails_leaves_the_earlier_results_and_fails_only_its_rows(live, raw_rows):
+    tasks = raw_rows["ActivitiesTasks"][:3]
+    long_text = "é" * 200_000
+    updates = [
+        {"previousValue": t, "newValue": {**t, "description": long_text}, "updatedFields": ["description"]}
+        for t in tasks
+    ]
+    rows = {r["task_id"]: r for r in service_rows(live["base"], "ActivitiesTasks")}
+    busy = {"ok": False, "status": 503, "code": "store_unavailable", "error": "The data store is unavailable."}
+    stub = [
+        {"status": 200, "body": {"ok": True, "results": [{"ok": True, "row": rows[t["task_id"]]} for t in tasks[:2]]}},
+        {"status": 503, "body": busy},
+    ]
+    [result] = run_plan(live, [{"op": "update", "table": "ActivitiesTasks", "updates": updates, "stub": stub}])
+    assert result["ok"] and [r["ok"] for r in result["results"]] == [True, True, False]
+    assert result["results"][2]["error"] == busy["error"]
+
+
 def test_dates_inside_a_list_of_objects_are_sent_as_days(live):
     plan = service_rows(live["base"], "SuccessPlanTracker")[0]
     raw = run_plan(live, [{"op": "sync", "table": "SuccessPlanTracker", "raw": True}])[0]["rows"][0]
