@@ -228,7 +228,8 @@ export class CsmService {
       }
       if (end === start + 1 && bytes > MAX_REQUEST_BYTES) {
         const kb = Math.round(bytes / 1024);
-        result.push(new coda.UserVisibleError(`This edit is too large to send (${kb} KB; the service takes 1 MiB).`));
+        const most = MAX_REQUEST_BYTES / 1024;
+        result.push(new coda.UserVisibleError(`This edit is too large to send: ${kb} KB, over the ${most} KB a request carries.`));
         start = end;
         continue;
       }

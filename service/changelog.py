@@ -57,6 +57,7 @@ class ChangeLog:
     def __init__(self, path: str | os.PathLike, retention: Retention | None = None) -> None:
         self.path = Path(path)
         self.retention = retention or Retention()
+        self._unmarked = False
 
     # --- writing (under the store's lock) ------------------------------------------------------
 
@@ -72,6 +73,8 @@ class ChangeLog:
         end, last_seq, last_version, size = self._tail(store_version)
         if end < size:
             self._cut(end)
+        if self._unmarked:  # committed (the store has it) but its marker was lost: mark it now
+            self.mark_committed(last_version)
         version = max(store_version, last_version) + 1
         if not records:
             return version
@@ -105,9 +108,10 @@ class ChangeLog:
 
     def _tail(self, store_version: int) -> tuple[int, int, int, int]:
         """(where the kept part ends, the last kept record's seq, the newest kept version, the file's size)."""
+        self._unmarked = False
         try:
             with _open(self.path, os.O_RDONLY, "rb") as fh:
-                end, seq, version = _scan_tail(fh, store_version)
+                end, seq, version, self._unmarked = _scan_tail(fh, store_version)
                 return end, seq, version, fh.seek(0, os.SEEK_END)
         except FileNotFoundError:
             return 0, 0, 0, 0
@@ -399,8 +403,10 @@ def _lines_backwards(fh) -> Iterator[tuple[int, bytes]]:
         yield 0, line
 
 
-def _scan_tail(fh, store_version: int) -> tuple[int, int, int]:
-    """(where the kept part of the log ends, the last kept record's seq, the newest version kept).
+def _scan_tail(fh, store_version: int) -> tuple[int, int, int, bool]:
+    """(where the kept part of the log ends, the last kept record's seq, the newest version kept,
+    whether that record's commit lacks its marker -- the writer died between the store's replace
+    and the marker; marked again at once, the commit is safe from a later backup copy-back).
 
     Walking back from the end: a torn or unreadable line is cut; a commit marker keeps what is
     before it (the store reached that version); a record is kept when a marker after it, or the
@@ -425,8 +431,8 @@ def _scan_tail(fh, store_version: int) -> tuple[int, int, int]:
         if keep_end is None and record["version"] > max(store_version, marked):
             continue  # a crashed commit's record
         keep_end = start + len(line) if keep_end is None else keep_end
-        return keep_end, record["seq"], max(record["version"], marked)
-    return keep_end or 0, 0, max(marked, 0)
+        return keep_end, record["seq"], max(record["version"], marked), marked < record["version"]
+    return keep_end or 0, 0, max(marked, 0), False
 
 
 def _cutoff(now: str, days: int) -> str:

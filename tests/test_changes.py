@@ -423,3 +423,19 @@ def test_a_fifo_or_mangled_lines_in_place_of_the_log_never_hang_or_crash(store, 
     assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
     assert csm("log").exit_code == 0 and csm("validate").exit_code == 0
     assert [r["seq"] for r in records(store)] == [1]
+
+
+def test_a_commit_whose_marker_was_lost_is_marked_by_the_next_and_survives_a_copy_back(
+    store, csm, store_path, monkeypatch
+):
+    backup = store_path.read_bytes()
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Done").exit_code == 0
+    monkeypatch.setattr(ChangeLog, "mark_committed", lambda self, version: None)  # killed before its marker
+    assert csm("update", "ActivitiesTasks", "TSK-00001", "--set", "status=Waiting").exit_code == 0
+    monkeypatch.undo()
+    assert csm("update", "ActivitiesTasks", "TSK-00002", "--set", "status=Done").exit_code == 0  # marks it
+    store_path.write_bytes(backup)
+    assert csm("update", "ActivitiesTasks", "TSK-00003", "--set", "task_title=Changed").exit_code == 0
+    logged = records(store)
+    assert [r["seq"] for r in logged] == [1, 2, 3, 4] and logged[1]["changes"]["status"] == ["Done", "Waiting"]
+    assert len({r["version"] for r in logged}) == 4
