@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -62,15 +63,26 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def same_value(a: Any, b: Any) -> bool:
+MAX_DEPTH = 8  # no stored value nests deeper (a milestone is two levels); past it nothing is the same
+
+
+def same_value(a: Any, b: Any, depth: int = 0) -> bool:
+    """Whether two values mean the same in the store -- the one rule for the change log, for edits
+    that change nothing, and for the write API's conflict check: 70 and 70.0 (and numbers within
+    1e-9, a percent back from Coda's fraction), null, "" and [], and an object with a key left out
+    or null (Coda drops nulls) are each the same; a boolean is never a number; key order is no matter."""
+    if depth > MAX_DEPTH:
+        return False
     if _empty(a) or _empty(b):
         return _empty(a) and _empty(b)
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(same_value(x, y, depth + 1) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+        return all(same_value(a.get(k), b.get(k), depth + 1) for k in a.keys() | b.keys())
     return a == b
 
 

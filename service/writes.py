@@ -24,7 +24,6 @@ Decisions:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,11 +32,11 @@ from schemas import SYNC_TABLES, Field, Table, UnknownTable, get_table
 from schemas.validation import RowInvalid, describe
 from schemas.values import id_problem
 from service.cascade import cascade_delete
+from service.changes import same_value
 from service.errorshape import error_body
 from service.store import NotFound, StillReferenced, Transaction
 
 MAX_BATCH = 1000
-MAX_DEPTH = 8
 MAX_LISTED = 100  # referrers listed in a refused delete's errors (the message names the first 20 and the count)
 
 
@@ -138,32 +137,15 @@ def stored_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _comparable(f: Field | None, value: Any) -> Any:
-    """A value reduced to what it means in the store, for the conflict check."""
-    if value == "" or value == []:
-        return None
-    if f is not None and f.is_reference and not f.derived and value is not None:
+def _comparable(f: Field, value: Any) -> Any:
+    """A reference as the id it stands for (the served object, or an id), for the conflict check;
+    other values as they are (`same_value` compares them by meaning)."""
+    if f.is_reference and not f.derived and value is not None and value != "" and value != []:
         try:
             return [_reference(f, v) for v in value] if f.many and isinstance(value, list) else _reference(f, value)
         except _BadReference:
             return value
     return value
-
-
-def _same(a: Any, b: Any, depth: int = 0) -> bool:
-    if depth > MAX_DEPTH:  # no stored value nests this deep (a milestone is two levels)
-        return False
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):  # a key left out is a key that is empty (Coda drops nulls)
-        return all(_same(a.get(k), b.get(k), depth + 1) for k in a.keys() | b.keys())
-    if a is None or b is None:
-        return _comparable(None, a) is None and _comparable(None, b) is None
-    return a == b
 
 
 # --- operations -------------------------------------------------------------------------------
@@ -232,7 +214,7 @@ def _check_previous(table: Table, row_id: str, current: dict, clean: dict, previ
         if key not in previous or f is None or not f.writable:  # a derived or id column is refused as such
             continue
         now, seen = _comparable(f, current.get(key)), _comparable(f, previous[key])
-        if not _same(now, seen):
+        if not same_value(now, seen):
             conflicts[key] = [f"Changed since it was read: it is now {_show(current.get(key))}, not {_show(seen)}."]
     if conflicts:
         fields = ", ".join(sorted(conflicts))

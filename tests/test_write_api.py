@@ -516,3 +516,13 @@ def test_a_milestone_seen_without_its_empty_keys_is_no_conflict(client):
     update = {"id": "SPT-00001", "previous": {"milestones": seen}, "changes": {"milestones": changes}}
     [result] = client.post("/v1/tables/SuccessPlanTracker/rows/batch", json={"updates": [update]}).json["results"]
     assert result["ok"], result
+
+
+def test_an_edit_that_only_drops_null_keys_changes_nothing(client, store_path):
+    item = {"name": "A", "due_date": None, "status": "Pending", "priority": None, "owner": None}
+    assert client.patch("/v1/tables/SuccessPlanTracker/rows/SPT-00001", json={"milestones": [item]}).status_code == 200
+    before, logged = store_path.read_bytes(), len(log(store_path))
+    same = [{"name": "A", "status": "Pending"}]  # what Coda hands back: nulls dropped
+    update = {"id": "SPT-00001", "previous": {"milestones": same}, "changes": {"milestones": same}}
+    [result] = client.post("/v1/tables/SuccessPlanTracker/rows/batch", json={"updates": [update]}).json["results"]
+    assert result["ok"] and store_path.read_bytes() == before and len(log(store_path)) == logged
