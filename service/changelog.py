@@ -57,7 +57,6 @@ class ChangeLog:
     def __init__(self, path: str | os.PathLike, retention: Retention | None = None) -> None:
         self.path = Path(path)
         self.retention = retention or Retention()
-        self._unmarked = False
 
     # --- writing (under the store's lock) ------------------------------------------------------
 
@@ -70,10 +69,10 @@ class ChangeLog:
         its own.  The new version is above every version the log holds, so versions only grow,
         even when the store's went back (a backup copied over it, or re-created from the seed).
         """
-        end, last_seq, last_version, size = self._tail(store_version)
+        end, last_seq, last_version, size, unmarked = self._tail(store_version)
         if end < size:
             self._cut(end)
-        if self._unmarked:  # committed (the store has it) but its marker was lost: mark it now
+        if unmarked:  # committed (the store has it) but its marker was lost: mark it now
             self.mark_committed(last_version)
         version = max(store_version, last_version) + 1
         if not records:
@@ -97,8 +96,8 @@ class ChangeLog:
             fh.write(orjson.dumps({"committed": version}) + b"\n")
 
     def discard(self, version: int) -> None:
-        """Cut off the records of `version` at the tail (the store write that followed them failed)."""
-        end, _, _, size = self._tail(version - 1)
+        """Cut off the unmarked records of `version` or later at the tail (the store write that followed them failed)."""
+        end, _, _, size, _ = self._tail(version - 1)
         if end < size:
             self._cut(end)
 
@@ -106,15 +105,15 @@ class ChangeLog:
         """The newest committed version the log knows of (0 for an empty log)."""
         return self._tail(-1)[2]
 
-    def _tail(self, store_version: int) -> tuple[int, int, int, int]:
-        """(where the kept part ends, the last kept record's seq, the newest kept version, the file's size)."""
-        self._unmarked = False
+    def _tail(self, store_version: int) -> tuple[int, int, int, int, bool]:
+        """(where the kept part ends, the last kept record's seq, the newest kept version, the file's
+        size, whether that version's commit lacks its marker)."""
         try:
             with _open(self.path, os.O_RDONLY, "rb") as fh:
-                end, seq, version, self._unmarked = _scan_tail(fh, store_version)
-                return end, seq, version, fh.seek(0, os.SEEK_END)
+                end, seq, version, unmarked = _scan_tail(fh, store_version)
+                return end, seq, version, fh.seek(0, os.SEEK_END), unmarked
         except FileNotFoundError:
-            return 0, 0, 0, 0
+            return 0, 0, 0, 0, False
 
     def _cut(self, end: int) -> None:
         """Keep the first `end` bytes, as a new file (never truncated in place: a reader that indexed
@@ -242,7 +241,7 @@ class ChangeLogReader:
         """The log's entries, oldest first, leaving out any of a commit that never completed."""
         with self._lock:
             current = self._refresh()
-        items = current.items[:]  # a copy: later appends by another thread do not show up mid-request
+            items = current.items[:]  # a copy, under the lock: another thread's appends extend the list
         if items and items[-1].version > up_to_version:  # versions only grow along the file
             items = [e for e in items if e.version <= up_to_version]
         return Entries(items, current.file)

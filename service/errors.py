@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from service.errorshape import error_body
 from service.jsonout import json_response
 from service.store import StoreError
+from service.writes import WriteRefused
 
 
 class ApiError(Exception):
@@ -34,6 +35,10 @@ def init_app(app: Flask) -> None:
         response = json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
         response.headers.update(exc.headers)
         return response
+
+    @app.errorhandler(WriteRefused)
+    def _write_refused(exc: WriteRefused):
+        return json_response(exc.body(), exc.status)
 
     @app.errorhandler(StoreError)
     def _store_error(exc: StoreError):

@@ -219,11 +219,12 @@ class SnapshotCache:
         """Serve `data`, which this process just wrote as the file `st` describes: a write answers
         from it without parsing the file it wrote.  If another writer has replaced the file since,
         the next request's stat sees a different file and reloads as usual."""
+        today = self._today()
+        snapshot = build(data, today)
         with self._lock:
-            today = self._today()
-            self._current = None
-            with computing("derived columns"):
-                snapshot = build(data, today)
-            self._current = ((st.st_ino, st.st_mtime_ns, st.st_size, today), snapshot)
-            gc.freeze()
-            return snapshot
+            current = self._current
+            # Two writers' answers may adopt out of order: never put an older version back.
+            if current is None or current[1].version <= snapshot.version:
+                self._current = ((st.st_ino, st.st_mtime_ns, st.st_size, today), snapshot)
+                gc.freeze()
+        return snapshot

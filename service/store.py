@@ -571,7 +571,7 @@ class Store:
         try:
             new_version = self.changes.append(records, store_version=version)
         except OSError as exc:
-            self._forget_records(version + 1)
+            self._forget_records(newer_than=version)
             raise StoreError(
                 f"cannot write the change log {self.changes.path}: {exc.strerror}; nothing changed"
             ) from None
@@ -580,15 +580,16 @@ class Store:
             self._write(data, previous=previous)
         except BaseException:
             meta_of(data)["version"] = version
-            self._forget_records(new_version)
+            self._forget_records(newer_than=version)
             raise
         with contextlib.suppress(OSError):  # lost or not, the store's own version now vouches for it
             self.changes.mark_committed(new_version)
         return new_version
 
-    def _forget_records(self, version: int) -> None:
+    def _forget_records(self, *, newer_than: int) -> None:
+        """Cut the unmarked records this failed commit appended (any version past the store's)."""
         with contextlib.suppress(OSError):
-            self.changes.discard(version)
+            self.changes.discard(newer_than + 1)
 
     def replace_all(self, data: dict, *, source: str = "cli") -> None:
         """Swap in a whole new data set (reset, import), keeping the version moving forward.

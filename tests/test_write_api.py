@@ -526,3 +526,17 @@ def test_an_edit_that_only_drops_null_keys_changes_nothing(client, store_path):
     update = {"id": "SPT-00001", "previous": {"milestones": same}, "changes": {"milestones": same}}
     [result] = client.post("/v1/tables/SuccessPlanTracker/rows/batch", json={"updates": [update]}).json["results"]
     assert result["ok"] and store_path.read_bytes() == before and len(log(store_path)) == logged
+
+
+def test_adopting_an_older_commit_never_replaces_a_newer_snapshot(app, store_path):
+    """Two writers' answers can adopt their commits out of order; the newer snapshot stays."""
+    store, cache = app.extensions["csm.store"], app.extensions["csm.snapshots"]
+    with store.transaction() as first:
+        first.update("ActivitiesTasks", "TSK-00002", {"priority": "Low"})
+    older = (dict(first.data), first.stat)
+    with store.transaction() as second:
+        second.update("ActivitiesTasks", "TSK-00002", {"priority": "High"})
+    cache.adopt(second.data, second.stat)
+    cache.adopt(*older)
+    assert cache.current().version == second.version
+    assert cache.current().rows("ActivitiesTasks").get("TSK-00002")["priority"] == "High"

@@ -30,13 +30,11 @@ def source() -> str:
 
 @contextlib.contextmanager
 def write_transaction() -> Iterator[Transaction]:
-    """A store transaction on behalf of the request's token; WriteRefused becomes its HTTP error."""
+    """A store transaction on behalf of the request's token (a WriteRefused is answered by
+    `service.errors` in the error shape, and nothing is written)."""
     store = current_app.extensions["csm.store"]
-    try:
-        with store.transaction(source=source()) as tx:
-            yield tx
-    except writes.WriteRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.errors) from None
+    with store.transaction(source=source()) as tx:
+        yield tx
     if tx.version is not None and tx.stat is not None:
         # The answer is served from exactly what this request committed: another writer's commit
         # a moment later (even deleting the row) must not turn a done write into an error.
@@ -134,11 +132,8 @@ def update_row(name: str, row_id: str):
 def update_rows(name: str):
     only(())
     body = json_body()
-    try:  # a malformed batch is refused before the store is locked and read
-        writes.writable_table(name)
-        updates = writes.parse_batch(body)
-    except writes.WriteRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.errors) from None
+    writes.writable_table(name)  # a malformed batch is refused before the store is locked and read
+    updates = writes.parse_batch(body)
     with write_transaction() as tx:
         outcomes = writes.apply_batch(tx, name, updates)
     results = [
