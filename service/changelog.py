@@ -96,7 +96,8 @@ class ChangeLog:
             fh.write(orjson.dumps({"committed": version}) + b"\n")
 
     def discard(self, version: int) -> None:
-        """Cut off the unmarked records of `version` or later at the tail (the store write that followed them failed)."""
+        """Cut off the unmarked records of `version` or later at the tail (the store write that
+        followed them failed)."""
         end, _, _, size, _ = self._tail(version - 1)
         if end < size:
             self._cut(end)
