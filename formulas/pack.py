@@ -24,8 +24,12 @@ import re
 from collections.abc import Iterable
 
 from formulas.common import as_date
+from schemas import get_table
 
-_ACCOUNT_ID_SHAPE = re.compile(r"\s*ACC-[0-9]+\s*", re.IGNORECASE | re.ASCII)
+# Text shaped like an account id in any case (`acc-12`), from the catalog's prefix.
+_ACCOUNT_ID_SHAPE = re.compile(
+    rf"\s*{re.escape(get_table('AccountMaster').prefix)}-[0-9]+\s*", re.IGNORECASE | re.ASCII
+)
 
 
 class FormulaError(ValueError):

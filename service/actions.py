@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from formulas.pack import AccountIndex, FormulaError, UnknownAccount, normalise
+from formulas.pack import AccountIndex, UnknownAccount, normalise
 from schemas import get_table
 from schemas.pack_actions import PACK_ACTIONS, PackAction, get_action
 from schemas.validation import RowInvalid, describe
@@ -137,8 +137,6 @@ def find_account(tx: Transaction, name: str) -> dict:
         return AccountIndex(tx.rows("AccountMaster")).find(name)
     except UnknownAccount as exc:
         raise WriteRefused(404, exc.code, exc.message, {exc.param: [exc.message]}) from None
-    except FormulaError as exc:  # pragma: no cover - read_params refuses a blank name first
-        raise WriteRefused(400, exc.code, exc.message, {exc.param: [exc.message]}) from None
 
 
 NOUNS = {"metricName": "metric", "ownerName": "person"}

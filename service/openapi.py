@@ -18,6 +18,9 @@ from schemas import SYNC_TABLES, Table
 from schemas.kinds import field_for
 from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS, Param
+from service.api import changes
+from service.api.actions import TODAY_HEADER
+from service.api.autocomplete import MAX_RESULTS
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
 from service.version import __version__
 from service.writes import MAX_BATCH
@@ -279,7 +282,12 @@ def _changes_path(spec: APISpec) -> None:
             _param("query", "table", text, "Only this table."),
             _param("query", "id", text, "Only this row."),
             _param("query", "account", text, "Only this account and its rows (an account id)."),
-            _param("query", "limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}, "Per page."),
+            _param(
+                "query",
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT, "default": changes.DEFAULT_LIMIT},
+                "Per page.",
+            ),  # fmt: skip
             _param("query", "continuation", text, "The previous page's continuation, unchanged."),
         ],
         errors={
@@ -330,7 +338,10 @@ def _autocomplete_paths(spec: APISpec) -> None:
     body = {
         "type": "object",
         "required": ["ok", "results"],
-        "properties": {"ok": {"type": "boolean"}, "results": {"type": "array", "items": result, "maxItems": 50}},
+        "properties": {
+            "ok": {"type": "boolean"},
+            "results": {"type": "array", "items": result, "maxItems": MAX_RESULTS},
+        },
     }
     _get(
         spec,
@@ -384,7 +395,7 @@ def _action_paths(spec: APISpec) -> None:
             "parameters": [
                 _param(
                     "header",
-                    "X-CSM-Today",
+                    TODAY_HEADER,
                     {"type": "string", "format": "date"},
                     "The doc's date (the pack sends it), within a day of the service's: the action's today.",
                 )

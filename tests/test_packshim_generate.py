@@ -386,3 +386,16 @@ def test_refuses_actions_coda_could_not_run():
 
 def test_the_real_actions_pass_every_check():
     assert check_catalog(SYNC_TABLES, PACK_FORMULAS, PACK_ACTIONS) == []
+
+
+def test_the_packs_request_limit_stays_under_the_services_body_limit():
+    """runtime.ts splits edits into requests of at most MAX_REQUEST_BYTES; the service refuses bodies
+    over MAX_CONTENT_LENGTH. Written in two languages, so checked here."""
+    import re
+
+    from service import create_app
+
+    text = (HERE / "runtime.ts").read_text()
+    kib = int(re.search(r"export const MAX_REQUEST_BYTES = (\d+) \* 1024;", text).group(1))
+    limit = create_app({"TESTING": True, "CSM_API_TOKENS": "t"}).config["MAX_CONTENT_LENGTH"]
+    assert 0 < kib * 1024 <= limit * 0.9
