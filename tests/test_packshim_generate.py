@@ -388,7 +388,7 @@ def test_the_real_actions_pass_every_check():
     assert check_catalog(SYNC_TABLES, PACK_FORMULAS, PACK_ACTIONS) == []
 
 
-def test_the_packs_request_limit_stays_under_the_services_body_limit():
+def test_the_packs_request_limit_stays_under_the_services_body_limit(tmp_path):
     """runtime.ts splits edits into requests of at most MAX_REQUEST_BYTES; the service refuses bodies
     over MAX_CONTENT_LENGTH. Written in two languages, so checked here."""
     import re
@@ -397,5 +397,6 @@ def test_the_packs_request_limit_stays_under_the_services_body_limit():
 
     text = (HERE / "runtime.ts").read_text()
     kib = int(re.search(r"export const MAX_REQUEST_BYTES = (\d+) \* 1024;", text).group(1))
-    limit = create_app({"TESTING": True, "CSM_API_TOKENS": "t"}).config["MAX_CONTENT_LENGTH"]
+    app = create_app({"TESTING": True, "CSM_API_TOKENS": "t", "CSM_DATA": str(tmp_path / "csm.json")})
+    limit = app.config["MAX_CONTENT_LENGTH"]
     assert 0 < kib * 1024 <= limit * 0.9
