@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas import get_table
 from schemas.pack_actions import PACK_ACTIONS
 from seed import initial_data
 from service import create_app
@@ -19,7 +20,7 @@ from tests.conftest import TODAY, TOKEN, authed
 
 
 @pytest.fixture(scope="module")
-def ro_store_client(seeded_file, tmp_path_factory):
+def shared_store_client(seeded_file, tmp_path_factory):
     """One app and store for the property test (its examples share them: valid ones write)."""
     path = tmp_path_factory.mktemp("actions") / "csm.json"
     shutil.copyfile(seeded_file, path)
@@ -472,15 +473,19 @@ def action_bodies(action) -> st.SearchStrategy:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(call=st.sampled_from(PACK_ACTIONS).flatmap(action_bodies))
-def test_any_body_is_answered_in_the_error_shape_or_written(ro_store_client, call):
+def test_any_body_is_answered_in_the_error_shape_or_written(shared_store_client, call):
     name, body = call
-    client, store = ro_store_client
+    client, store = shared_store_client
     before = store.path.read_bytes()
     response = act(client, name, body)
     assert response.status_code in (200, 400, 404, 409), response.json
     payload = response.json
     if response.status_code == 200:
-        assert payload["ok"] is True and isinstance(payload["row"], dict)
+        table = get_table(next(a.table for a in PACK_ACTIONS if a.name == name))
+        row_id = payload["row"][table.id_key]  # the row of the table the action declares
+        assert payload["ok"] is True and table.id_number(row_id)
+        number = str(table.id_number(row_id))
+        assert Store(store.path).read()[0][table.name][number][table.id_key] == row_id, "and it is stored"
     else:
         assert payload["ok"] is False and payload["errors"] and "\n" not in payload["error"]
         assert store.path.read_bytes() == before
