@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -92,3 +94,23 @@ def run_serve(args: list[str], env: dict, cwd=None, timeout: float = 60) -> subp
         text=True,
         timeout=timeout,
     )
+
+
+@contextlib.contextmanager
+def seeded_service(work, token: str, today: str = "2026-11-20") -> Iterator[str]:
+    """A fresh store from the seed in `work`, served by `csm serve` (2 workers) on a free loopback
+    port with `token`; yields the base URL, and checks on the way out that nothing crashed."""
+    from seed import initial_data
+    from service.store import Store
+
+    Store(work / "csm.json", initial=initial_data).ensure()
+    env = {**os.environ, "CSM_DATA": str(work / "csm.json"), "CSM_TODAY": today, "CSM_API_TOKENS": token}
+    port = free_port()
+    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, work)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{base}/health", proc)
+        yield base
+    finally:
+        output = stop_service(proc)
+        assert "Traceback" not in output, output

@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from service.openapi import openapi_document
-from tests.helpers import free_port, start_service, stop_service, wait_ready
+from tests.helpers import seeded_service
 
 TOKEN = "fuzz-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -27,21 +27,8 @@ EXAMPLES = int(os.environ.get("CSM_FUZZ_EXAMPLES", "60"))
 
 @pytest.fixture(scope="session")
 def live_base(tmp_path_factory):
-    from seed import initial_data
-    from service.store import Store
-
-    work = tmp_path_factory.mktemp("fuzz")
-    Store(work / "csm.json", initial=initial_data).ensure()
-    env = {**os.environ, "CSM_DATA": str(work / "csm.json"), "CSM_TODAY": "2026-11-20", "CSM_API_TOKENS": TOKEN}
-    port = free_port()
-    proc = start_service(["serve", "--port", str(port), "--workers", "2"], env, work)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{base}/health", proc)
+    with seeded_service(tmp_path_factory.mktemp("fuzz"), TOKEN) as base:
         yield base
-    finally:
-        output = stop_service(proc)
-        assert "Traceback" not in output, output
 
 
 @pytest.fixture(scope="session")
