@@ -7,6 +7,7 @@ from schemas.catalog import (
     SYNC_TABLES,
     TABLES,
     UnknownTable,
+    find_synced,
     get_table,
     referrers,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Field",
     "Table",
     "UnknownTable",
+    "find_synced",
     "get_table",
     "referrers",
 ]

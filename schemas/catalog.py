@@ -57,6 +57,13 @@ def get_table(name: str) -> Table:
         raise UnknownTable(name) from None
 
 
+def find_synced(name: str) -> Table | None:
+    """The synced table called `name` (served and synced to Coda), or None: the lookup of every URL
+    that names a table."""
+    table = TABLES.get(name)
+    return table if table is not None and table.synced else None
+
+
 def referrers(target: str) -> list[tuple[Table, str]]:
     """Every stored (table, field) whose references point at `target`."""
     return [(t, f.key) for t in ALL_TABLES for f in t.stored_fields if f.ref == target]

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import SYNC_TABLES, Field, Table, UnknownTable, get_table
+from schemas import SYNC_TABLES, Field, Table, find_synced, get_table
 from schemas.validation import RowInvalid, describe
 from schemas.values import id_problem
 from service.cascade import cascade_delete
@@ -53,11 +53,8 @@ class WriteRefused(Exception):
 
 def writable_table(name: str) -> Table:
     """The table `name` if the API may write it; WriteRefused (404 or 403) otherwise."""
-    try:
-        table = get_table(name)
-    except UnknownTable:
-        table = None
-    if table is None or not table.synced:
+    table = find_synced(name)
+    if table is None:
         names = ", ".join(t.name for t in SYNC_TABLES if t.editable)
         raise WriteRefused(404, "unknown_table", f'Table "{name}" does not exist; tables you can write are: {names}.')
     if not table.editable:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from schemas import SYNC_TABLES, Table, UnknownTable, get_table
+from schemas import SYNC_TABLES, Table, find_synced
 from schemas.describe import describe_table, summarize
 from schemas.values import id_problem
 from service import paging
@@ -24,11 +24,8 @@ def snapshot():
 
 
 def synced_table(name: str) -> Table:
-    try:
-        table = get_table(name)
-    except UnknownTable:
-        table = None
-    if table is None or not table.synced:
+    table = find_synced(name)
+    if table is None:
         names = ", ".join(t.name for t in SYNC_TABLES)
         raise ApiError(404, "unknown_table", f'Table "{name}" does not exist; tables are: {names}.')
     return table
