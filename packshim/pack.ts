@@ -577,6 +577,7 @@ const RiskRegisterSchema = coda.makeObjectSchema({
     dateIdentified: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_identified", displayName: "Date Identified", description: "When it was identified.", mutable: true },
     dateClosed: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "date_closed", displayName: "Date Closed", description: "When it was closed.", mutable: true },
     status: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Open", "In Progress", "Mitigated", "Accepted", "Closed"], fromKey: "status", displayName: "Status", description: "Status.", mutable: true },
+    source: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Manual", "API Health Monitor"], fromKey: "source", displayName: "Source", description: "Who filed it: a person or the API Health Monitor (which closes its own risks when the API recovers).", mutable: true },
   },
 });
 

@@ -2,6 +2,7 @@
 
 from schemas.catalog import (
     ALL_TABLES,
+    AUTOMATION_TABLES,
     GUIDE_TABLES,
     HISTORY_TABLES,
     SYNC_TABLES,
@@ -16,6 +17,7 @@ from schemas.table import Table
 
 __all__ = [
     "ALL_TABLES",
+    "AUTOMATION_TABLES",
     "GUIDE_TABLES",
     "HISTORY_TABLES",
     "SYNC_TABLES",

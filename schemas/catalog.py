@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemas.table import Table
 from schemas.tables.accounts import ACCOUNT_MASTER, BUSINESS_CONTEXT, PEOPLE_TEAM
+from schemas.tables.automation import ALERTS, AUTOMATION_RUNS
 from schemas.tables.engagement import ACTIVITIES_TASKS, ENGAGEMENT_LOG, RISK_REGISTER, SUCCESS_PLAN_TRACKER
 from schemas.tables.guides import ACCOUNT_HEALTH_HISTORY, METRIC_HISTORY, QUICK_START_GUIDE, view_templates
 from schemas.tables.platform import API_PORTFOLIO, PLATFORM_CAPABILITIES, PLATFORM_HEALTH_METRICS
@@ -43,7 +44,9 @@ _NAMES = tuple(t.name for t in _DATA) + ("ViewTemplates", "QuickStartGuide")
 SYNC_TABLES: tuple[Table, ...] = _DATA + (view_templates(_NAMES), QUICK_START_GUIDE)
 #: Stored collections that feed trends but are not synced to Coda.
 HISTORY_TABLES: tuple[Table, ...] = (ACCOUNT_HEALTH_HISTORY, METRIC_HISTORY)
-ALL_TABLES: tuple[Table, ...] = SYNC_TABLES + HISTORY_TABLES
+#: Stored collections the automations write: the alerts they raised and the log of their runs.
+AUTOMATION_TABLES: tuple[Table, ...] = (ALERTS, AUTOMATION_RUNS)
+ALL_TABLES: tuple[Table, ...] = SYNC_TABLES + HISTORY_TABLES + AUTOMATION_TABLES
 #: Tables that ship with the product rather than with the sample accounts.
 GUIDE_TABLES = ("ViewTemplates", "QuickStartGuide")
 

@@ -9,6 +9,10 @@
   GET, HEAD or OPTIONS under `/v1` with one is a 403.
 - `CSM_CHANGES_KEEP_DAYS`, `CSM_CHANGES_KEEP`: how long the change log keeps records (default 365 days)
   and how many at most (default 100,000); `service.changelog`.
+- `CSM_SLACK_WEBHOOK_URL`: the Slack incoming webhook the automations post alerts to (default: none,
+  alerts are only recorded); `https://`, or `http://` to a loopback host.  A secret: never printed.
+- `CSM_ACCOUNT_URL`: where an alert's account link points, with `{account_id}` and/or
+  `{account_name}` (default `http://localhost:8000/v1/tables/AccountMaster/rows/{account_id}`).
 - `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
   generated once into `secret-key` beside the store; `service.paging`).
 """
@@ -159,3 +163,56 @@ def changes_retention(environ=None):
         else:
             raise ConfigError(f"{name} must be a whole number from {low} to 1000000000; got {raw!r}")
     return Retention(*values)
+
+
+# --- automations ----------------------------------------------------------------------------------
+
+SLACK_WEBHOOK, ACCOUNT_URL = "CSM_SLACK_WEBHOOK_URL", "CSM_ACCOUNT_URL"
+DEFAULT_ACCOUNT_URL = "http://localhost:8000/v1/tables/AccountMaster/rows/{account_id}"
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+
+
+def _web_address(value: str) -> tuple[str, str] | None:
+    """(scheme, host) of an absolute http(s) URL without spaces or Slack's link delimiters; else None."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or c in "<>|" for c in value) or not value.isprintable():
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    return parts.scheme, host
+
+
+def slack_webhook(environ: Mapping[str, str] | None = None) -> str | None:
+    """The webhook URL from `CSM_SLACK_WEBHOOK_URL`, or None when unset.  Errors never show the URL
+    (it is the secret that lets anyone post to the channel)."""
+    environ = os.environ if environ is None else environ
+    value = (environ.get(SLACK_WEBHOOK) or "").strip()
+    if not value:
+        return None
+    address = _web_address(value)
+    if address is None or (address[0] == "http" and address[1] not in _LOOPBACK):
+        raise ConfigError(
+            f"{SLACK_WEBHOOK} must be an https:// URL, the incoming webhook Slack gave you "
+            "(https://hooks.slack.com/services/...); the value set is not one (not shown: it is a secret)"
+        )
+    return value
+
+
+def account_url(environ: Mapping[str, str] | None = None) -> str:
+    """The template of an alert's account link, from `CSM_ACCOUNT_URL`, checked."""
+    environ = os.environ if environ is None else environ
+    value = (environ.get(ACCOUNT_URL) or "").strip() or DEFAULT_ACCOUNT_URL
+    unknown = sorted(set(_PLACEHOLDER.findall(value)) - {"account_id", "account_name"})
+    if unknown:
+        names = ", ".join("{" + n + "}" for n in unknown)
+        raise ConfigError(f"{ACCOUNT_URL} may use {{account_id}} and {{account_name}}, not {names}; got {value!r}")
+    if _web_address(_PLACEHOLDER.sub("x", value)) is None:
+        raise ConfigError(f"{ACCOUNT_URL} must be an http:// or https:// URL without spaces, < > or |; got {value!r}")
+    return value

@@ -23,7 +23,7 @@ def test_export_json_and_csv_to_stdout_and_folders(csm, tmp_path):
     assert [r["account_id"] for r in one] == ["ACC-00001", "ACC-00002", "ACC-00003", "ACC-00004"]
     assert "health_score" not in one[0]  # stored rows only: what import reads back
     everything = json.loads(csm("export").output)
-    assert len(everything) == 18 and len(everything["MetricHistory"]) == 240
+    assert len(everything) == 20 and len(everything["MetricHistory"]) == 240
     csv_text = csm("export", "--table", "PeopleTeam", "--format", "csv").output
     assert csv_text.splitlines()[0].startswith("person_id,full_name,email,role")
     refused = csm("export", "--format", "csv")
@@ -105,7 +105,7 @@ def test_import_refuses_bad_files_clearly(csm, tmp_path, store_path, name, conte
 
 
 def test_validate_reports_every_problem_and_exits_non_zero(csm, store_path):
-    assert csm("validate").output == "OK: 452 rows in 18 tables, no problems.\n"
+    assert csm("validate").output == "OK: 452 rows in 20 tables, no problems.\n"
     data = orjson.loads(store_path.read_bytes())
     data["AccountMaster"]["1"]["arr"] = "lots"
     data["RiskRegister"]["2"]["account"] = "ACC-00099"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from schemas import ALL_TABLES, GUIDE_TABLES, SYNC_TABLES, get_table
+from schemas import ALL_TABLES, AUTOMATION_TABLES, GUIDE_TABLES, SYNC_TABLES, get_table
 from schemas.validation import check_links, load_row, unique_form
 from seed import SEED_FILE, initial_data, seed_data
 from service.store import META, dumps
@@ -15,6 +15,8 @@ from service.store import META, dumps
 TODAY = dt.date(2026, 11, 20)
 DATA = initial_data()
 ROWS = {t.name: list(DATA[t.name].values()) for t in ALL_TABLES}
+# The automations' alerts and run log start empty: a run fills them.
+SEEDED = tuple(t for t in ALL_TABLES if t not in AUTOMATION_TABLES)
 PER_ACCOUNT = [t for t in SYNC_TABLES if t.account_key]
 
 
@@ -22,7 +24,7 @@ def account_id(name: str) -> str:
     return next(a["account_id"] for a in ROWS["AccountMaster"] if a["account_name"] == name)
 
 
-@pytest.mark.parametrize("table", ALL_TABLES, ids=lambda t: t.name)
+@pytest.mark.parametrize("table", SEEDED, ids=lambda t: t.name)
 def test_every_seed_row_round_trips_through_its_schema(table):
     assert ROWS[table.name], f"{table.name} has no seed rows"
     for row in ROWS[table.name]:
@@ -31,7 +33,7 @@ def test_every_seed_row_round_trips_through_its_schema(table):
         assert set(row) == {f.key for f in table.stored_fields}, row[table.id_key]
 
 
-@pytest.mark.parametrize("table", ALL_TABLES, ids=lambda t: t.name)
+@pytest.mark.parametrize("table", SEEDED, ids=lambda t: t.name)
 def test_ids_are_unique_well_formed_and_match_their_tinydb_keys(table):
     docs = DATA[table.name]
     ids = [row[table.id_key] for row in docs.values()]

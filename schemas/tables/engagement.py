@@ -73,6 +73,12 @@ RISK_REGISTER = Table(
         date("date_identified", "When it was identified."),
         date("date_closed", "When it was closed."),
         select("status", ("Open", "In Progress", "Mitigated", "Accepted", "Closed"), "Status.", required=True),
+        select(
+            "source",
+            ("Manual", "API Health Monitor"),
+            "Who filed it: a person or the API Health Monitor (which closes its own risks when the API recovers).",
+            default="Manual",
+        ),
     ),
 )
 

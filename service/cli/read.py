@@ -46,7 +46,7 @@ def tables(obj: dict, as_json: bool) -> None:
         return
     width = max(len(t["table"]) for t in listing)
     for t in listing:
-        note = "" if t["synced"] else "  (history, not synced)"
+        note = "" if t["synced"] else "  (stored, not synced)"
         click.echo(f"{t['table']:<{width}}  {t['rows']:>6}{note}")
 
 

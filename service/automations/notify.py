@@ -1,0 +1,111 @@
+"""Posting alerts to a Slack incoming webhook.
+
+`message(alert, account_name, people, link)` is the payload: a `text` fallback (what
+notifications and screen readers show) and Block Kit blocks: the headline linked to the account,
+the figures, the people mentioned by their Slack member id (`<@U04ABCDEF>`; by name when they have
+none).  Everything taken from the data is escaped (`&`, `<`, `>`), so an account called
+`<!channel>` cannot ping a channel or forge a link.
+
+`SlackWebhook.post` sends it with `requests` on a Session whose adapter carries urllib3's
+`Retry`: up to 3 retries with exponential backoff on connection errors, 429 (honouring
+Retry-After) and 5xx, and a (connect, read) timeout.  Slack answers `200 ok`; anything else is a
+`DeliveryFailed` whose reason never contains the URL, which is the secret that lets anyone post.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+TIMEOUT_S = (3.05, 10.0)  # connect, read
+RETRIES = 3
+BACKOFF_FACTOR = 1.0  # urllib3 sleeps 0, 2, 4 s between the tries
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+ICONS = {"Urgent": ":rotating_light:", "Warning": ":warning:", "Info": ":white_check_mark:"}
+
+
+class DeliveryFailed(Exception):
+    """A post Slack did not accept; `webhook_broken` when later posts would fail the same way."""
+
+    def __init__(self, reason: str, *, webhook_broken: bool) -> None:
+        super().__init__(reason)
+        self.reason, self.webhook_broken = reason, webhook_broken
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    slack_user_id: str | None
+
+
+def escape(text: str) -> str:
+    """Text for Slack's mrkdwn: its three control characters escaped, nothing else touched."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def account_link(template: str, account_id: str, account_name: str) -> str:
+    return template.replace("{account_id}", urllib.parse.quote(account_id, safe="")).replace(
+        "{account_name}", urllib.parse.quote(account_name, safe="")
+    )
+
+
+def mention(person: Person) -> str:
+    uid = person.slack_user_id or ""
+    if uid.isascii() and uid.isalnum():  # a member id like U04ABCDEF: nothing else goes inside <@...>
+        return f"<@{uid}>"
+    return escape(person.name)
+
+
+def message(alert: dict, account_name: str, people: list[Person], link: str) -> dict:
+    icon = ICONS.get(alert["severity"], "")
+    headline = escape(alert["headline"])
+    who = " ".join(mention(p) for p in people) or "no one assigned"
+    meta = f"{escape(alert['kind'])} · {alert['alert_date']} · {escape(alert['rule'])} · {alert['alert_id']}"
+    body = f"{icon} *{headline}*\n<{link}|{escape(account_name)}>"
+    if alert.get("details"):
+        body += f"\n{escape(alert['details'])}"
+    return {
+        "text": f"{alert['severity']}: {alert['headline']}",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"For {who} · {meta}"[:3000]}]},
+        ],
+    }
+
+
+class SlackWebhook:
+    def __init__(self, url: str, *, retries: int = RETRIES, backoff: float | None = None) -> None:
+        self._url = url
+        self._session = requests.Session()
+        retry = Retry(
+            total=retries,
+            backoff_factor=BACKOFF_FACTOR if backoff is None else backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,  # POST too: a lost alert is worse than a rare duplicate
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+
+    def post(self, payload: dict) -> None:
+        try:
+            response = self._session.post(self._url, json=payload, timeout=TIMEOUT_S, allow_redirects=False)
+        except requests.Timeout:
+            raise DeliveryFailed(f"Slack did not answer within {TIMEOUT_S[1]:g} s", webhook_broken=True) from None
+        except requests.RequestException as exc:  # its text holds the URL: say only what kind of failure
+            raise DeliveryFailed(f"could not reach Slack ({type(exc).__name__})", webhook_broken=True) from None
+        if response.status_code == 200:
+            return
+        said = "".join(c for c in " ".join(response.text.split())[:100] if c.isprintable())
+        reason = f"Slack answered HTTP {response.status_code}" + (f": {said}" if said else "")
+        # A 400 is this payload's problem (invalid_blocks...); anything else will fail every post alike.
+        raise DeliveryFailed(reason, webhook_broken=response.status_code != 400)
+
+    def close(self) -> None:
+        self._session.close()
