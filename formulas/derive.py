@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 
 from formulas import accounts, engagement, links, platform, strategy
 from formulas.history import account_history, metric_history
-from schemas import SYNC_TABLES, get_table
+from schemas import ALL_TABLES, SYNC_TABLES, get_table
 
 Rows = Mapping[str, list[dict]]
 Derived = dict[str, dict[str, dict]]
 
 # Every derived key, None by default -- except the inverse links, which are lists.
 DERIVED_DEFAULTS: dict[str, dict] = {
-    t.name: {f.key: [] if f.inverse_of else None for f in t.fields if f.derived} for t in SYNC_TABLES
+    t.name: {f.key: [] if f.inverse_of else None for f in t.fields if f.derived} for t in ALL_TABLES
 }
 
 

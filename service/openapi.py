@@ -18,7 +18,8 @@ from schemas import SYNC_TABLES, Table
 from schemas.kinds import field_for
 from schemas.pack_actions import PACK_ACTIONS
 from schemas.pack_formulas import PACK_FORMULAS, Param
-from service.api import changes
+from schemas.tables.automation import ALERTS, AUTOMATION_RUNS, DELIVERIES, RULES
+from service.api import automations, changes
 from service.api.actions import TODAY_HEADER
 from service.api.autocomplete import MAX_RESULTS
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
@@ -297,6 +298,51 @@ def _changes_path(spec: APISpec) -> None:
     )
 
 
+def _automation_paths(spec: APISpec) -> None:
+    def listing(key: str, table: Table) -> type[Schema]:
+        return Schema.from_dict(
+            {
+                "ok": fields.Boolean(required=True),
+                key: fields.List(fields.Nested(row_schema(table)), required=True),
+                "data_version": fields.Integer(required=True),
+            },
+            name=f"{table.name}List",
+        )
+
+    def choice(name: str, options: tuple[str, ...], description: str) -> dict:
+        return _param("query", name, {"type": "string", "enum": list(options)}, description)
+
+    limit = _param(
+        "query",
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": automations.MAX_LIMIT, "default": automations.DEFAULT_LIMIT},
+        "At most this many, newest first.",
+    )
+    _get(
+        spec,
+        "/v1/automations",
+        "automationRuns",
+        "The automation log: each `csm automate` run, newest first, with each rule's outcome.",
+        ("The runs.", listing("runs", AUTOMATION_RUNS)),
+        tags=["automations"],
+        parameters=[limit, choice("rule", RULES, "Only runs that ran this rule.")],
+    )
+    _get(
+        spec,
+        "/v1/automations/alerts",
+        "automationAlerts",
+        "The alerts the rules raised, newest first, and whether Slack received them.",
+        ("The alerts.", listing("alerts", ALERTS)),
+        tags=["automations"],
+        parameters=[
+            _param("query", "account", {"type": "string"}, "Only this account's (an account id)."),
+            choice("rule", RULES, "Only this rule's."),
+            choice("delivery", DELIVERIES, "Only those with this delivery state."),
+            limit,
+        ],
+    )
+
+
 def _formula_paths(spec: APISpec) -> None:
     for formula in PACK_FORMULAS:
         result = {"type": ["string" if formula.result == "string" else "number", "null"]}
@@ -428,6 +474,7 @@ def openapi_document() -> dict:
         if table.editable:
             _write_paths(spec, table)
     _changes_path(spec)
+    _automation_paths(spec)
     _formula_paths(spec)
     _autocomplete_paths(spec)
     _action_paths(spec)

@@ -7,8 +7,7 @@ from dataclasses import replace
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from schemas import TABLES
-from service.api.params import only
+from service.api.params import account_id, bad, only, whole_number
 from service.changes import BadFilter, parse_filters, select
 from service.errors import ApiError
 from service.store import StoreError
@@ -20,24 +19,6 @@ MAX_LIMIT = 1000
 PARAMS = ("since", "table", "id", "account", "limit", "continuation")
 
 
-def _bad(param: str, message: str) -> ApiError:
-    return ApiError(400, f"bad_{param}", f"{param}: {message}", {param: [message]})
-
-
-def _account(raw: str | None) -> str | None:
-    if raw is not None and TABLES["AccountMaster"].id_number(raw) is None:
-        raise _bad("account", f"give an account id like ACC-00001; got {raw!r}.")
-    return raw
-
-
-def _number(param: str, raw: str | None, low: int, high: int, default: int) -> int:
-    if raw is None:
-        return default
-    if raw.isascii() and raw.isdigit() and len(raw) <= 18 and low <= int(raw) <= high:
-        return int(raw)
-    raise _bad(param, f"must be a whole number from {low} to {high:,}; got {raw!r}.")
-
-
 @bp.get("")
 def list_changes():
     only(PARAMS)
@@ -45,13 +26,13 @@ def list_changes():
     try:
         filters = parse_filters(args.get("since"), args.get("table"), args.get("id"))
     except BadFilter as exc:
-        raise _bad(exc.param, exc.message) from None
+        raise bad(exc.param, exc.message) from None
     query = replace(
         filters,
-        account=_account(args.get("account")),
-        after_seq=_number("continuation", args.get("continuation"), 0, 10**18 - 1, 0),
+        account=account_id(),
+        after_seq=whole_number("continuation", 0, 10**18 - 1, 0),
     )
-    limit = _number("limit", args.get("limit"), 1, MAX_LIMIT, DEFAULT_LIMIT)
+    limit = whole_number("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
     snap = current_app.extensions["csm.snapshots"].current()
     reader = current_app.extensions["csm.changes"]
     try:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask import request
 
+from schemas import TABLES
 from service.errors import ApiError
 
 
@@ -35,3 +36,25 @@ def reject_duplicates() -> None:
             f"Query parameter {names} is given more than once; give each parameter once.",
             {name: ["Given more than once."] for name in repeated},
         )
+
+
+def bad(param: str, message: str) -> ApiError:
+    return ApiError(400, f"bad_{param}", f"{param}: {message}", {param: [message]})
+
+
+def whole_number(param: str, low: int, high: int, default: int) -> int:
+    """The query parameter as a whole number within [low, high]; `default` when absent."""
+    raw = request.args.get(param)
+    if raw is None:
+        return default
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18 and low <= int(raw) <= high:
+        return int(raw)
+    raise bad(param, f"must be a whole number from {low} to {high:,}; got {raw!r}.")
+
+
+def account_id(param: str = "account") -> str | None:
+    """The query parameter as an account id (ACC-00001), or None when absent."""
+    raw = request.args.get(param)
+    if raw is not None and TABLES["AccountMaster"].id_number(raw) is None:
+        raise bad(param, f"give an account id like ACC-00001; got {raw!r}.")
+    return raw
