@@ -19,6 +19,13 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 TODAY = "2026-11-20"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_slack(monkeypatch):
+    """A developer's own webhook in the environment is never posted to by a test."""
+    monkeypatch.delenv("CSM_SLACK_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("CSM_ACCOUNT_URL", raising=False)
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -59,10 +59,10 @@ class RuleReport:
                 (len(o.created), "created"),
                 (len(o.updated), "updated"),
                 (len(o.closed), "closed"),
-                (len(o.alerts), "alerts raised"),
-                (self.sent, "sent"),
-                (self.failed, "not sent"),
-                (self.expired, "expired"),
+                (len(o.alerts), "alert raised" if len(o.alerts) == 1 else "alerts raised"),
+                (self.sent, "alert sent" if self.sent == 1 else "alerts sent"),
+                (self.failed, "alert not sent" if self.failed == 1 else "alerts not sent"),
+                (self.expired, "alert expired" if self.expired == 1 else "alerts expired"),
             )
             if n
         ]
