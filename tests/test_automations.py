@@ -383,6 +383,13 @@ def test_a_second_run_while_one_is_running_is_refused(csm, store_path):
     assert csm("automate").exit_code == 0  # released
 
 
+def test_a_store_that_is_not_there_is_an_error_not_a_new_store_of_samples(csm, tmp_path):
+    missing = tmp_path / "typo" / "csm.json"
+    result = csm("automate", db=missing)
+    assert result.exit_code == 1 and f"Error: no store at {missing}; check --db or CSM_DATA" in result.output
+    assert not missing.exists() and not missing.parent.exists()
+
+
 def test_the_history_lists_runs_newest_first(csm):
     assert csm("automate").exit_code == 0
     assert csm("automate", "--only", "snapshot").exit_code == 0

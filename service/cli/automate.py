@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import orjson
 
@@ -63,7 +65,13 @@ def automate(
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     settings = Settings(SlackWebhook(url) if url else None, template)
-    report = run(open_store(obj), when, settings, only=only or RULES, dry_run=dry_run)
+    # A scheduler pointed at a wrong path must fail, not run the rules on a new store of sample data.
+    if obj["db_explicit"] and not os.path.lexists(obj["db"]):
+        raise click.ClickException(
+            f"no store at {obj['db']}; check --db or CSM_DATA (`csm automate` never creates one)"
+        )
+    store = open_store(obj)
+    report = run(store, when, settings, only=only or RULES, dry_run=dry_run)
     print_report(report)
     if not report.ok:
         failed = [r.rule for r in report.rules if r.status == "failed"]
