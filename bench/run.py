@@ -97,6 +97,7 @@ def offline(path: Path, n: int) -> dict:
             tx.update("AccountMaster", "ACC-00001", {"arr": 1_000_000 + next(counter)})
 
     out["edit_ms"] = median_time(edit, 5) * 1000
+    out["automate"] = automate_runs(work)
     if n in WRITE_SIZES:
         tasks = ordered_rows(orjson.loads(path.read_bytes()), writes.TABLE)
         edits = writes.TaskEdits(tasks)  # stored rows: the same keys hold the same values as served
@@ -113,6 +114,23 @@ def offline(path: Path, n: int) -> dict:
         out["write_breakdown_ms"] = writes.breakdown(path)
     work.unlink()
     log_path(work).unlink(missing_ok=True)
+    return out
+
+
+def automate_runs(path: Path) -> dict:
+    """`csm automate`'s work (the four rules, no webhook) on the portfolio: the day's first run, and
+    a second the same day, which finds nothing to do."""
+    from service.automations.runner import Settings
+    from service.automations.runner import run as automate
+
+    out = {}
+    for key in ("first", "again"):
+        started = time.perf_counter()
+        report = automate(Store(path), TODAY, Settings())
+        out[f"{key}_ms"] = (time.perf_counter() - started) * 1000
+        assert report.ok, [r.errors for r in report.rules]
+        out[f"{key}_created"] = sum(len(r.outcome.created) + len(r.outcome.alerts) for r in report.rules)
+    assert out["again_created"] == 0
     return out
 
 

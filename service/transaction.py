@@ -35,9 +35,9 @@ class _InMemory(Storage):
 class Transaction:
     """Validated row operations on one fresh copy of the store, written once at the end.
 
-    Rows go in through TinyDB's table API, batches with one `insert_multiple`; updates set
-    the stored rows' values in place, because each TinyDB write call re-keys the whole
-    table.  A per-transaction index of unique values keeps the uniqueness check O(1).
+    Reads go through TinyDB's table API; inserts and updates set the stored rows in place,
+    because each TinyDB write call re-keys the whole table.  A per-transaction index of unique
+    values keeps the uniqueness check O(1).
     """
 
     def __init__(self, data: dict, clock: Callable[[], str] = now_utc, source: str = "cli") -> None:
@@ -136,7 +136,13 @@ class Transaction:
             docs.append(Document(row, doc_id=number))
             ids.append(row_id)
         if docs:
-            self._db.table(table.name).insert_multiple(docs)
+            # Straight into the stored dict, as updates are: TinyDB's insert_multiple re-keys the whole
+            # table on every call, which made N single-row inserts (an automation's tasks and alerts,
+            # a day's history) quadratic: 9,300 of them into a 1,000-account store took 34 s.
+            stored = self.data.setdefault(table.name, {})
+            for doc in docs:
+                stored[str(doc.doc_id)] = dict(doc)
+            self._db.table(table.name).clear_cache()
             self.changed = True
         return ids
 

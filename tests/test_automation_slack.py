@@ -548,3 +548,14 @@ def test_the_automation_log_counts_sent_and_failed_per_rule(csm, webhook):
     }
     assert all(not x["errors"] for x in retried.values())
     assert SECRET not in json.dumps([first, second])
+
+
+def test_a_long_retry_after_is_not_waited_for_beyond_the_cap():
+    import urllib3
+
+    from service.automations.notify import MAX_RETRY_AFTER_S, SlackWebhook
+
+    retry = SlackWebhook("https://hooks.slack.com/services/T000/B000/X")._session.get_adapter("https://x").max_retries
+    hour = urllib3.response.HTTPResponse(headers={"Retry-After": "3600"})
+    assert retry.get_retry_after(hour) == MAX_RETRY_AFTER_S == 30
+    assert retry.get_retry_after(urllib3.response.HTTPResponse(headers={"Retry-After": "2"})) == 2

@@ -8,7 +8,7 @@ none).  Everything taken from the data is escaped (`&`, `<`, `>`), so an account
 
 `SlackWebhook.post` sends it with `requests` on a Session whose adapter carries urllib3's
 `Retry`: up to 3 retries with exponential backoff on connection errors, 429 (honouring
-Retry-After) and 5xx, and a (connect, read) timeout.  Slack answers `200 ok`; anything else is a
+Retry-After up to 30 s) and 5xx, and a (connect, read) timeout.  Slack answers `200 ok`; anything else is a
 `DeliveryFailed` whose reason never contains the URL, which is the secret that lets anyone post.
 """
 
@@ -25,6 +25,7 @@ TIMEOUT_S = (3.05, 10.0)  # connect, read
 RETRIES = 3
 BACKOFF_FACTOR = 1.0  # urllib3 sleeps 0, 2, 4 s between the tries
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_RETRY_AFTER_S = 30  # a longer Retry-After is not waited for: the alert waits for the next run
 ICONS = {"Urgent": ":rotating_light:", "Warning": ":warning:", "Info": ":white_check_mark:"}
 
 
@@ -69,7 +70,7 @@ def message(alert: dict, account_name: str, people: list[Person], link: str) -> 
     if alert.get("details"):
         body += f"\n{escape(alert['details'])}"
     return {
-        "text": f"{alert['severity']}: {alert['headline']}",
+        "text": f"{alert['severity']}: {headline}",  # Slack reads it as mrkdwn too (notifications show it)
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"For {who} · {meta}"[:3000]}]},
@@ -77,11 +78,20 @@ def message(alert: dict, account_name: str, people: list[Person], link: str) -> 
     }
 
 
+class _Retry(Retry):
+    """urllib3's Retry, with the wait a Retry-After header asks for capped: a server asking for an
+    hour would otherwise hold the run, and its lock, for an hour."""
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        after = super().get_retry_after(response)
+        return None if after is None else min(after, MAX_RETRY_AFTER_S)
+
+
 class SlackWebhook:
     def __init__(self, url: str, *, retries: int = RETRIES, backoff: float | None = None) -> None:
         self._url = url
         self._session = requests.Session()
-        retry = Retry(
+        retry = _Retry(
             total=retries,
             backoff_factor=BACKOFF_FACTOR if backoff is None else backoff,
             status_forcelist=RETRY_STATUSES,
@@ -96,6 +106,8 @@ class SlackWebhook:
     def post(self, payload: dict) -> None:
         try:
             response = self._session.post(self._url, json=payload, timeout=TIMEOUT_S, allow_redirects=False)
+        except requests.ConnectTimeout:
+            raise DeliveryFailed(f"could not connect to Slack within {TIMEOUT_S[0]:g} s", webhook_broken=True) from None
         except requests.Timeout:
             raise DeliveryFailed(f"Slack did not answer within {TIMEOUT_S[1]:g} s", webhook_broken=True) from None
         except requests.RequestException as exc:  # its text holds the URL: say only what kind of failure

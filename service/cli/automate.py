@@ -71,7 +71,11 @@ def automate(
             f"no store at {obj['db']}; check --db or CSM_DATA (`csm automate` never creates one)"
         )
     store = open_store(obj)
-    report = run(store, when, settings, only=only or RULES, dry_run=dry_run)
+    try:
+        report = run(store, when, settings, only=only or RULES, dry_run=dry_run)
+    finally:
+        if settings.webhook is not None:
+            settings.webhook.close()
     print_report(report)
     if not report.ok:
         failed = [r.rule for r in report.rules if r.status == "failed"]
