@@ -49,6 +49,7 @@ class RuleReport:
     expired: int = 0
     errors: list[str] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)  # dry run: the alerts it would raise
+    would_retry: int = 0  # dry run: earlier alerts it would post again
 
     @property
     def summary(self) -> str:
@@ -180,8 +181,7 @@ def _rehearse(store: Store, rule: str, today: dt.date, settings: Settings) -> Ru
         report.pending = [tx.get("Alerts", i) for i in report.outcome.alerts]
         if settings.webhook is not None:
             owed = undelivered(tx.rows("Alerts"), rule)
-            report.sent = len([a for a in owed if not expired(a, today)])  # would be posted
-            report.expired = len([a for a in owed if expired(a, today)])
+            report.would_retry = len([a for a in owed if not expired(a, today)])
     except Exception as exc:
         report.status = "failed"
         report.errors.append(describe(exc))

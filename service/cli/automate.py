@@ -105,8 +105,8 @@ def print_report(report) -> None:
             click.echo(
                 printable(f"  {'':<{width}}  {'':<6}  would {verb} alert ({alert['severity']}): {alert['headline']}")
             )
-        if report.dry_run and r.sent:
-            click.echo(f"  {'':<{width}}  {'':<6}  would retry {r.sent} earlier alert(s) not yet posted")
+        if r.would_retry:
+            click.echo(f"  {'':<{width}}  {'':<6}  would retry {r.would_retry} earlier alert(s) not yet posted")
         if r.status == "ok":
             for error in r.errors:
                 click.echo(printable(f"  {'':<{width}}  {'':<6}  {error}"))
