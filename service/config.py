@@ -182,6 +182,7 @@ def _web_address(value: str) -> tuple[str, str] | None:
     try:
         parts = urlsplit(value)
         host = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number from 0 to 65535
     except ValueError:
         return None
     if parts.scheme not in ("http", "https") or not host:

@@ -288,10 +288,17 @@ def delete(tx: Transaction, table_name: str, row_id: str, *, cascade: bool) -> d
         try:
             tx.delete(table.name, row_id)
         except StillReferenced as exc:
+            kept = sorted({t for t, _, _ in exc.by if not get_table(t).editable})
+            advice = (
+                f"{' and '.join(kept)} rows are kept by the service and cannot be deleted here; delete with "
+                "?cascade=true to delete them with it"
+                if kept
+                else "delete or change those first, or delete with ?cascade=true"
+            )
             raise WriteRefused(
                 409,
                 "still_referenced",
-                f"{exc}; delete or change those first, or delete with ?cascade=true.",
+                f"{exc}; {advice}.",
                 {"referenced_by": [f"{t} {i} ({k})" for t, i, k in exc.by[:MAX_LISTED]]},
             ) from None
         return {"deleted": {table.name: 1}, "cleared": 0}

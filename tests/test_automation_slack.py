@@ -559,3 +559,88 @@ def test_a_long_retry_after_is_not_waited_for_beyond_the_cap():
     hour = urllib3.response.HTTPResponse(headers={"Retry-After": "3600"})
     assert retry.get_retry_after(hour) == MAX_RETRY_AFTER_S == 30
     assert retry.get_retry_after(urllib3.response.HTTPResponse(headers={"Retry-After": "2"})) == 2
+
+
+# --- regressions from an attack pass --------------------------------------------------------------
+
+
+def test_a_body_that_is_not_a_slack_error_code_is_not_recorded_it_may_quote_the_url(csm, store_path, webhook):
+    with slack(reply(404, f"cannot reach {WEBHOOK}: no route")):
+        result = automate(csm)
+    assert_failed_run(result, "Slack answered HTTP 404;")
+    assert_no_secret(result, store_path)
+    assert alerts(store_path)[RENEWAL_ALERT]["last_error"] == "Slack answered HTTP 404"
+    with slack(reply(404, "no_service")):
+        assert_failed_run(automate(csm), "Slack answered HTTP 404: no_service")
+
+
+def test_a_read_timeout_after_the_retries_is_said_as_a_timeout(csm, store_path, webhook, monkeypatch):
+    import urllib3
+
+    def hang(*args, **kwargs):
+        raise requests.ConnectionError(
+            urllib3.exceptions.MaxRetryError(
+                None, WEBHOOK, urllib3.exceptions.ReadTimeoutError(None, WEBHOOK, "read timed out")
+            )
+        )
+
+    monkeypatch.setattr(requests.Session, "post", hang)
+    result = automate(csm)
+    assert_failed_run(result, "Slack did not answer within 10 s")
+    assert_no_secret(result, store_path)
+
+
+def test_a_2000_character_account_name_still_leaves_room_for_the_link_and_the_figures(csm, store_path, webhook):
+    long_name = "<&>" * 660 + "Tail"
+    assert csm("update", "AccountMaster", "ACC-00003", f"--set=account_name={long_name}").exit_code == 0
+    with slack(OK) as mock:
+        assert automate(csm, "--only", "renewal-risk").exit_code == 0
+    (body,) = posted(mock)
+    section = body["blocks"][0]["text"]["text"]
+    assert len(section) <= 3000 and len(body["text"]) <= 3000
+    assert DEFAULT_LINK.format("ACC-00003") + "|" in section  # the link survived
+    assert "Task TSK-00011" in section  # and the figures
+    assert not re.search(r"&[a-z]*…", section) and "<&" not in section  # no escape cut in half
+
+
+def test_only_a_member_id_is_mentioned(csm, store_path, webhook):
+    assert csm("update", "PeopleTeam", "PER-00005", "--set=slack_user_id=here").exit_code == 0
+    with slack(OK) as mock:
+        assert automate(csm, "--only", "renewal-risk").exit_code == 0
+    context = posted(mock)[0]["blocks"][1]["elements"][0]["text"]
+    assert "<@here>" not in context and "James Okafor" in context and "<@U04LMART03>" in context
+
+
+@pytest.mark.parametrize("port", ["99999", "abc", "-1"])
+def test_a_webhook_with_an_impossible_port_is_refused_at_once(csm, store_path, monkeypatch, port):
+    monkeypatch.setenv("CSM_SLACK_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook")
+    before = files(store_path)
+    result = automate(csm)
+    assert_failed_run(result, "CSM_SLACK_WEBHOOK_URL must be")
+    assert files(store_path) == before
+
+
+def test_deliveries_are_recorded_as_they_go_so_a_crash_reposts_at_most_a_batch(csm, store_path, webhook, monkeypatch):
+    from service.automations import runner
+
+    monkeypatch.setattr(runner, "RECORD_EVERY", 1)  # ALR-00001 is a rule of its own; ALR-00002 and 3 share one
+    posts = []
+
+    def crash_on_the_third(request):
+        posts.append(request)
+        if len(posts) == 3:
+            raise KeyboardInterrupt  # the process dying mid-run: nothing after this runs
+        return (200, {}, "ok")
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, WEBHOOK, callback=crash_on_the_third)
+        result = automate(csm)
+    assert result.exit_code != 0
+    assert deliveries(store_path) == {
+        "ALR-00001": ("Sent", 1),
+        "ALR-00002": ("Sent", 1),
+        "ALR-00003": ("Pending", 0),  # posted as the process died: the next run posts it again
+    }
+    with slack(OK) as mock:
+        assert automate(csm).exit_code == 0
+    assert alert_ids_posted(mock) == ["ALR-00003"]

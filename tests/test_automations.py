@@ -247,7 +247,7 @@ def test_the_monitor_closes_its_own_risk_when_the_api_recovers_and_files_again_w
     assert risks["RISK-00001"] == manual_before  # a person's risk on the same API: never touched
     assert risks["RISK-00010"]["status"] == "Open"  # Gard's API is still degraded
     recovered = [a for a in rows(store_path, "Alerts").values() if a["kind"] == "API Recovered"]
-    assert [(a["subject"], a["severity"], a["alert_date"]) for a in recovered] == [("API-00003", "Info", "2026-11-21")]
+    assert [(a["subject"], a["severity"], a["alert_date"]) for a in recovered] == [("RISK-00009", "Info", "2026-11-21")]
     set_values(csm, "APIPortfolio", "API-00003", error_rate_percent="2.5")  # Critical now
     assert csm("automate", "--only", "api-health", "--date", "2026-11-22").exit_code == 0
     again = rows(store_path, "RiskRegister")["RISK-00011"]
@@ -304,7 +304,7 @@ def _account(number, health, trend=None, status="Active"):
     }
 
 
-def test_health_thresholds_raise_one_alert_per_account_kind_and_day(store):
+def test_health_thresholds_raise_one_alert_per_account_and_kind_repeated_weekly(store):
     accounts = [
         _account(1, 60.0),  # not under 60
         _account(2, 59.9),  # under 60: CSM
@@ -333,8 +333,15 @@ def test_health_thresholds_raise_one_alert_per_account_kind_and_day(store):
     ]
     assert len(out.alerts) == 6
     assert not health_alerts(tx, ctx).alerts  # the same day again: none
-    next_day = Context(dt.date(2026, 11, 21), _Snap(accounts), delivers=False)
-    assert len(health_alerts(tx, next_day).alerts) == 6  # every day it holds
+    for day in range(21, 27):  # while it holds, not again for a week
+        assert not health_alerts(tx, Context(dt.date(2026, 11, day), _Snap(accounts), delivers=False)).alerts
+    week_later = Context(dt.date(2026, 11, 27), _Snap(accounts), delivers=False)
+    assert len(health_alerts(tx, week_later).alerts) == 6
+    worse = [_account(2, 39.0)]  # under 60 on the 27th, now under 40: a new kind, said at once
+    assert [
+        tx.get("Alerts", i)["kind"]
+        for i in health_alerts(tx, Context(dt.date(2026, 11, 28), _Snap(worse), delivers=False)).alerts
+    ] == ["Health Below 40"]
 
 
 def test_a_drop_of_more_than_ten_points_against_the_trend_snapshot_raises_an_alert(csm, store_path):
@@ -425,3 +432,69 @@ def test_the_log_and_the_alerts_over_http(csm, client):
     ]:
         response = client.get(url)
         assert response.status_code == 400 and param in response.json["errors"], url
+
+
+# --- regressions from an attack pass --------------------------------------------------------------
+
+
+def test_a_person_edited_monitor_risk_listing_many_apis_does_not_stop_the_monitor(csm, store_path):
+    many = ",".join(f"API-{n:05d}" for n in range(1, 12) if n not in (3, 7, 9, 10))  # the healthy ones
+    set_values(csm, "RiskRegister", "RISK-00001", source="API Health Monitor", affected_apis=many)
+    result = csm("automate", "--only", "api-health")
+    assert result.exit_code == 0, result.output
+    risks = rows(store_path, "RiskRegister")
+    assert risks["RISK-00001"]["status"] == "Closed" and "RISK-00009" in risks
+
+
+def test_a_run_log_row_missing_its_rule_outcomes_is_refused_by_the_schema(csm, store_path):
+    assert csm("automate").exit_code == 0
+    result = csm("update", "AutomationRuns", "RUN-00001", '--set=rules=[{"rule": "snapshot", "status": "ok"}]')
+    assert result.exit_code == 1 and "rules.0.alerts: Missing data for required field" in result.output
+    assert "summary: Missing data for required field" in result.output
+
+
+def test_a_hand_broken_alert_is_named_by_validate_not_a_500_or_an_unexpected_error(csm, store_path, client):
+    assert csm("automate").exit_code == 0
+    data = orjson.loads(store_path.read_bytes())
+    del data["Alerts"]["1"]["delivery"], data["Alerts"]["2"]["rule"]
+    store_path.write_bytes(orjson.dumps(data))
+    assert client.get("/v1/automations/alerts?delivery=Not Sent").status_code == 200
+    result = csm("automate", "--date", "2026-11-21")
+    assert result.exit_code == 1
+    assert "the store holds values its schema does not allow" in result.output and "csm validate" in result.output
+    assert "unexpected" not in result.output
+
+
+def test_names_from_the_data_cannot_forge_lines_or_move_the_cursor(csm):
+    set_values(csm, "AccountMaster", "ACC-00003", account_name="HealthTech\n  health-alerts  ok  forged\x1b[2J")
+    result = csm("automate", "--only", "renewal-risk")
+    assert result.exit_code == 0, result.output
+    assert "forged" in result.output and "\x1b" not in result.output
+    assert not any(line.startswith("  health-alerts") for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("args", [("--limit", "5"), ("--json",), ("--date", "")])
+def test_options_that_do_not_go_together_are_usage_errors(csm, store_path, args):
+    before = store_path.read_bytes()
+    result = csm("automate", *args)
+    assert result.exit_code == 2 and "Error:" in result.output
+    assert store_path.read_bytes() == before
+
+
+def test_deleting_an_account_over_http_says_its_alerts_go_only_with_cascade(csm, client):
+    assert csm("automate", "--only", "renewal-risk").exit_code == 0
+    response = client.delete("/v1/tables/AccountMaster/rows/ACC-00003")
+    assert response.status_code == 409
+    assert "Alerts rows are kept by the service" in response.json["error"]
+    assert "?cascade=true" in response.json["error"] and "delete or change those first" not in response.json["error"]
+
+
+def test_recording_a_run_forgets_alerts_older_than_a_year(csm, store_path):
+    assert csm("automate", "--date", "2025-11-19").exit_code == 0
+    raised = rows(store_path, "Alerts")
+    assert {a["alert_date"] for a in raised.values()} == {"2025-11-19"} and len(raised) == 2  # the two APIs
+    assert csm("automate", "--date", "2026-11-19", "--only", "snapshot").exit_code == 0
+    assert rows(store_path, "Alerts") == raised  # 365 days old: kept
+    assert csm("automate", "--date", "2026-11-20", "--only", "snapshot").exit_code == 0
+    assert rows(store_path, "Alerts") == {}
+    assert csm("validate").exit_code == 0

@@ -9,7 +9,6 @@ it is recorded only, and never posted later (a month-old alert is noise, not new
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from schemas.values import MAX_LONG_TEXT, MAX_TEXT
 from service.store import Transaction
@@ -24,12 +23,6 @@ RETRY_DAYS = 3
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Text within a column's length (an account name may be long): cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-@dataclass(frozen=True)
-class Recipient:
-    person_id: str
-    role: str  # CSM, AE, SA: how the alert names them
 
 
 def recipients(account: dict, *roles: str) -> list[str]:
@@ -77,7 +70,7 @@ class AlertBook:
                 "kind": kind,
                 "severity": severity,
                 "alert_date": self._day,
-                "subject": subject,
+                "subject": clip(subject) if subject else None,
                 "headline": clip(headline),
                 "details": clip(details, MAX_LONG_TEXT),
                 "recipients": people,

@@ -14,10 +14,12 @@ Retry-After up to 30 s) and 5xx, and a (connect, read) timeout.  Slack answers `
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
@@ -26,6 +28,10 @@ RETRIES = 3
 BACKOFF_FACTOR = 1.0  # urllib3 sleeps 0, 2, 4 s between the tries
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 30  # a longer Retry-After is not waited for: the alert waits for the next run
+SECTION_LIMIT = 3000  # characters of a Block Kit text object
+MAX_LINK = 1500  # a longer link (a template with a long name) is left out, the name kept
+MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")  # Slack member ids: U04ABCDEF (W for Enterprise Grid)
+SLACK_ERROR = re.compile(r"[a-z_]{1,60}")  # what Slack answers a bad post with: invalid_payload, no_service
 ICONS = {"Urgent": ":rotating_light:", "Warning": ":warning:", "Info": ":white_check_mark:"}
 
 
@@ -56,24 +62,34 @@ def account_link(template: str, account_id: str, account_name: str) -> str:
 
 def mention(person: Person) -> str:
     uid = person.slack_user_id or ""
-    if uid.isascii() and uid.isalnum():  # a member id like U04ABCDEF: nothing else goes inside <@...>
+    if MEMBER_ID.fullmatch(uid):  # nothing but a member id goes inside <@...>
         return f"<@{uid}>"
     return escape(person.name)
 
 
+def _fit(escaped: str, limit: int) -> str:
+    """Escaped text cut to `limit` characters without splitting an `&amp;`-style escape."""
+    if len(escaped) <= limit:
+        return escaped
+    return re.sub(r"&[a-z]*$", "", escaped[: limit - 1]) + "…"
+
+
 def message(alert: dict, account_name: str, people: list[Person], link: str) -> dict:
+    """The payload: every part cut to its share of Slack's 3,000 characters a text block, so the link
+    and the figures survive a 2,000-character account name."""
     icon = ICONS.get(alert["severity"], "")
-    headline = escape(alert["headline"])
-    who = " ".join(mention(p) for p in people) or "no one assigned"
-    meta = f"{escape(alert['kind'])} · {alert['alert_date']} · {escape(alert['rule'])} · {alert['alert_id']}"
-    body = f"{icon} *{headline}*\n<{link}|{escape(account_name)}>"
+    headline = _fit(escape(alert["headline"]), 600)
+    name = _fit(escape(account_name), 300)
+    body = f"{icon} *{headline}*\n" + (f"<{link}|{name}>" if len(link) <= MAX_LINK else name)
     if alert.get("details"):
-        body += f"\n{escape(alert['details'])}"
+        body += "\n" + _fit(escape(alert["details"]), SECTION_LIMIT - len(body) - 1)
+    who = " ".join(mention(p) for p in people[:20]) or "no one assigned"
+    meta = f"{escape(alert['kind'])} · {alert['alert_date']} · {escape(alert['rule'])} · {alert['alert_id']}"
     return {
         "text": f"{alert['severity']}: {headline}",  # Slack reads it as mrkdwn too (notifications show it)
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"For {who} · {meta}"[:3000]}]},
+            {"type": "section", "text": {"type": "mrkdwn", "text": body}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(f"For {who} · {meta}", SECTION_LIMIT)}]},
         ],
     }
 
@@ -85,6 +101,18 @@ class _Retry(Retry):
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
         after = super().get_retry_after(response)
         return None if after is None else min(after, MAX_RETRY_AFTER_S)
+
+
+def _failure(exc: requests.RequestException) -> str:
+    """What kind of failure, without the URL: after its retries urllib3 wraps a timeout in a
+    MaxRetryError that requests reports as a ConnectionError, so the cause is looked for."""
+    cause = exc.args[0] if exc.args else None
+    reason = getattr(cause, "reason", cause)
+    if isinstance(exc, requests.ConnectTimeout) or isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return f"could not connect to Slack within {TIMEOUT_S[0]:g} s"
+    if isinstance(exc, requests.Timeout) or isinstance(reason, urllib3.exceptions.ReadTimeoutError):
+        return f"Slack did not answer within {TIMEOUT_S[1]:g} s"
+    return f"could not reach Slack ({type(reason).__name__ if isinstance(reason, Exception) else type(exc).__name__})"
 
 
 class SlackWebhook:
@@ -106,15 +134,13 @@ class SlackWebhook:
     def post(self, payload: dict) -> None:
         try:
             response = self._session.post(self._url, json=payload, timeout=TIMEOUT_S, allow_redirects=False)
-        except requests.ConnectTimeout:
-            raise DeliveryFailed(f"could not connect to Slack within {TIMEOUT_S[0]:g} s", webhook_broken=True) from None
-        except requests.Timeout:
-            raise DeliveryFailed(f"Slack did not answer within {TIMEOUT_S[1]:g} s", webhook_broken=True) from None
         except requests.RequestException as exc:  # its text holds the URL: say only what kind of failure
-            raise DeliveryFailed(f"could not reach Slack ({type(exc).__name__})", webhook_broken=True) from None
+            raise DeliveryFailed(_failure(exc), webhook_broken=True) from None
         if response.status_code == 200:
             return
-        said = "".join(c for c in " ".join(response.text.split())[:100] if c.isprintable())
+        # Slack says what was wrong in one word (invalid_payload, no_service); anything else may be a
+        # proxy's page that quotes the URL, the secret: left out.
+        said = response.text.strip() if SLACK_ERROR.fullmatch(response.text.strip()) else ""
         reason = f"Slack answered HTTP {response.status_code}" + (f": {said}" if said else "")
         # A 400 is this payload's problem (invalid_blocks...); anything else will fail every post alike.
         raise DeliveryFailed(reason, webhook_broken=response.status_code != 400)

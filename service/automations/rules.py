@@ -31,7 +31,11 @@ Decisions where the seeds are loose:
 - `health-alerts` (the CS program plan): health under 40 is an Urgent alert to the CSM and AE,
   else under 60 a Warning to the CSM (a health of 35 is one alert, not two); a drop of more than
   10 points against the 30-day trend's snapshot (`health_score_trend_30d < -10`, the same number
-  Coda shows) a Warning to the CSM.  One alert per account, kind and day, every day it holds.
+  Coda shows) a Warning to the CSM.  At most one per account, kind and day (the issue's cap); and
+  while a condition holds it is repeated weekly, not daily (`REPEAT_DAYS`): a CSM told on Monday
+  that an account is under 60 is not told again on Tuesday, and a channel of the same messages
+  every morning would be muted.  A worse state is a new kind (under 60, then under 40), so it is
+  said at once.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ INACTIVE = ("Churned", "Expired")
 RENEWAL_DETECTOR, API_MONITOR = "Renewal Risk Detector", "API Health Monitor"
 RENEWAL_HEALTH, RENEWAL_DAYS, TASK_DUE_DAYS = 70, 180, 2
 LOW_HEALTH, RED_ZONE, DROP_POINTS = 60, 40, 10
+REPEAT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,7 @@ def api_health(tx: Transaction, ctx: Context) -> Outcome:
                 f"Recovered: {names} ({account['account_name']}); risk {risk['risk_id']} closed",
                 f"{note}.",
                 recipients(account, "CSM", "SA"),
-                subject=",".join(risk.get("affected_apis") or []) or risk["risk_id"],
+                subject=risk["risk_id"],
             )
         )
     for api in apis.values():
@@ -264,6 +269,12 @@ def api_health(tx: Transaction, ctx: Context) -> Outcome:
 
 def health_alerts(tx: Transaction, ctx: Context) -> Outcome:
     out, book = Outcome(), ctx.alerts(tx, "health-alerts")
+    since = (ctx.today - dt.timedelta(days=REPEAT_DAYS - 1)).isoformat()
+    recent = {
+        (a["account"], a["kind"])
+        for a in tx.rows("Alerts")
+        if a["rule"] == "health-alerts" and since <= a["alert_date"] <= ctx.today.isoformat()
+    }
     for account in _active(ctx.snap.rows("AccountMaster").rows):
         name, health, trend = account["account_name"], account["health_score"], account.get("health_score_trend_30d")
         raised = []
@@ -274,6 +285,8 @@ def health_alerts(tx: Transaction, ctx: Context) -> Outcome:
         if trend is not None and trend < -DROP_POINTS:
             raised.append(("Health Drop", "Warning", f"health fell {-trend:g} points in 30 days, to {health:g}"))
         for kind, severity, what in raised:
+            if (account["account_id"], kind) in recent:
+                continue
             people = recipients(account, "CSM", "AE") if severity == "Urgent" else recipients(account, "CSM")
             details = (
                 f"{name}: {what}. Renewal {account.get('renewal_date') or 'not set'}, "

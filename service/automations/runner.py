@@ -3,11 +3,12 @@
 For each rule, in `RULES` order: the rule in one locked store transaction (change-log source
 `automation:<rule>`; a rule that fails writes nothing and the run goes on with the next), then
 the rule's alerts still owed to Slack (this run's and earlier failed ones) posted outside the
-lock, and their delivery recorded in a second transaction.  A post that failed never undoes the
-rule's changes: the alert stays `Failed` and the next run posts it again (for `RETRY_DAYS`).  A
-crash between a post and its record means the next run posts it again: delivery is at least
-once.  After a post fails in a way every post would (Slack down, the webhook revoked), the run
-tries no more posts; they wait for the next run.  Last, the run is logged (`runs.py`).
+lock, their delivery recorded in a transaction every `RECORD_EVERY` (25) posts.  A post that
+failed never undoes the rule's changes: the alert stays `Failed` and the next run posts it again
+(for `RETRY_DAYS`).  A crash between a post and its record means the next run posts it again (at
+most the 25 posted since the last record): delivery is at least once.  After a post fails in a
+way every post would (Slack down, the webhook revoked), the run tries no more posts; they wait
+for the next run.  Last, the run is logged (`runs.py`).
 
 Two runs on one store at once would race to post the same alerts, so a run holds
 `<store>.automate.lock` throughout; a second one is refused at once.  A dry run takes no lock,
@@ -36,6 +37,8 @@ from service.snapshot import build
 from service.store import NotFound, Store, StoreError, Transaction
 from service.storeformat import now_utc
 from service.writes import WriteRefused
+
+RECORD_EVERY = 25  # posts between two records of their delivery
 
 
 @dataclass
@@ -94,13 +97,33 @@ class Settings:
     clock: Callable[[], str] = now_utc
 
 
-def describe(exc: Exception) -> str:
+def describe(exc: Exception, store: Store | None = None) -> str:
     """What a person is told of a rule that failed."""
     if isinstance(exc, StoreError | RowInvalid | NotFound | WriteRefused):
         return str(exc)
     if isinstance(exc, OSError):
         return f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
+    if store is not None and isinstance(exc, TypeError | ValueError | KeyError | AttributeError | IndexError):
+        problem = _store_problem(store)
+        if problem:
+            return problem
     return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def _store_problem(store: Store) -> str | None:
+    """The store breaking its schema (a hand edit), said as such, when that is why a rule failed."""
+    from service.integrity import integrity_problems
+
+    try:
+        problems = integrity_problems(store.read()[0])
+    except Exception:  # the original error is the one to report
+        return None
+    if not problems:
+        return None
+    return (
+        f"the store holds values its schema does not allow ({len(problems)} problem"
+        f"{'s' if len(problems) != 1 else ''}; the first: {problems[0]}); see `csm validate`"
+    )
 
 
 @contextlib.contextmanager
@@ -132,6 +155,7 @@ def run(
     report = RunReport(today, settings.clock(), dry_run, settings.webhook is not None)
     chosen = [r for r in RULES if r in only]
     if dry_run:
+        store.read()  # a store that cannot be read is one error, not one per rule
         for rule in chosen:
             report.rules.append(_rehearse(store, rule, today, settings))
     else:
@@ -142,7 +166,7 @@ def run(
                 try:
                     _deliver(store, rule_report, today, settings, tripped)
                 except Exception as exc:  # the store failed while recording deliveries: said, run goes on
-                    rule_report.errors.append(f"recording the alerts' delivery failed: {describe(exc)}")
+                    rule_report.errors.append(f"posting or recording the alerts failed: {describe(exc, store)}")
                     rule_report.failed = rule_report.failed or 1
                 report.rules.append(rule_report)
     report.finished_at = settings.clock()
@@ -160,7 +184,7 @@ def _apply(store: Store, rule: str, today: dt.date, settings: Settings) -> RuleR
             report.outcome = _rule(tx, rule, today, settings)
     except Exception as exc:  # nothing of this rule was written; the next rule still runs
         report.status, report.outcome = "failed", Outcome()
-        report.errors.append(describe(exc))
+        report.errors.append(describe(exc, store))
     report.duration_ms = round((time.monotonic() - started) * 1000)
     return report
 
@@ -184,19 +208,21 @@ def _rehearse(store: Store, rule: str, today: dt.date, settings: Settings) -> Ru
             report.would_retry = len([a for a in owed if not expired(a, today)])
     except Exception as exc:
         report.status = "failed"
-        report.errors.append(describe(exc))
+        report.errors.append(describe(exc, store))
     report.duration_ms = round((time.monotonic() - started) * 1000)
     return report
 
 
 def _deliver(store: Store, report: RuleReport, today: dt.date, settings: Settings, tripped: list[str]) -> None:
-    """Post the rule's alerts still owed to Slack; record what happened to each."""
+    """Post the rule's alerts still owed to Slack; record what happened to each, every
+    `RECORD_EVERY` posts (so a crash re-posts at most that many)."""
     data, _ = store.read()
     owed = undelivered(list(data.get("Alerts", {}).values()), report.rule)
     if not owed:
         return
     people = {p["person_id"]: Person(p["full_name"], p.get("slack_user_id")) for p in data["PeopleTeam"].values()}
     names = {a["account_id"]: a["account_name"] for a in data["AccountMaster"].values()}
+    del data
     results: dict[str, dict] = {}
     untried = 0
     for alert in owed:
@@ -230,12 +256,19 @@ def _deliver(store: Store, report: RuleReport, today: dt.date, settings: Setting
                 "last_error": None,
             }
             report.sent += 1
+        if len(results) >= RECORD_EVERY:
+            _record(store, report.rule, results, settings)
+            results = {}
     if untried:
         report.failed += untried
         report.errors.append(f"{untried} alert(s) not tried after Slack failed ({tripped[0]}); the next run sends them")
+    _record(store, report.rule, results, settings)
+
+
+def _record(store: Store, rule: str, results: dict[str, dict], settings: Settings) -> None:
     if not results:
         return
-    with store.transaction(settings.clock, source=f"automation:{report.rule}") as tx:
+    with store.transaction(settings.clock, source=f"automation:{rule}") as tx:
         for alert_id, changes in results.items():
             if tx.exists("Alerts", alert_id) and tx.get("Alerts", alert_id)["delivery"] in UNDELIVERED:
                 tx.update("Alerts", alert_id, changes)

@@ -1,12 +1,15 @@
 """The automation log: one `AutomationRuns` row per run, each rule's outcome in it.
 
 Kept to the newest `KEEP_RUNS` runs (a daily run keeps almost three years); the change log keeps
-the rows each rule changed, under the source `automation:<rule>`.  Dry runs write nothing, so
+the rows each rule changed, under the source `automation:<rule>`.  Recording a run also forgets
+alerts raised more than `KEEP_ALERT_DAYS` days before it (they are in the change log until its
+own retention drops them).  Dry runs write nothing, so
 they are not in it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 
 TABLE = "AutomationRuns"
 KEEP_RUNS = 1000
+KEEP_ALERT_DAYS = 365
 LISTED_IDS = 100
 
 
@@ -60,11 +64,15 @@ def record(store: Store, report: RunReport, clock: Callable[[], str] = now_utc) 
         if len(runs) > KEEP_RUNS:
             oldest = sorted(runs, key=_number)[: len(runs) - KEEP_RUNS]
             tx.remove_unchecked(TABLE, [r["run_id"] for r in oldest])
+        cutoff = (report.run_date - dt.timedelta(days=KEEP_ALERT_DAYS)).isoformat()
+        old = [a["alert_id"] for a in tx.rows("Alerts") if a["alert_date"] < cutoff]
+        if old:
+            tx.remove_unchecked("Alerts", old)
     return run_id
 
 
 def recent(rows: Iterable[dict], *, limit: int, rules: Collection[str] = ()) -> list[dict]:
     """The newest runs first; with `rules`, only runs that ran one of them."""
-    chosen = [r for r in rows if not rules or any(x["rule"] in rules for x in r["rules"])]
+    chosen = [r for r in rows if not rules or any(x.get("rule") in rules for x in r.get("rules") or ())]
     chosen.sort(key=_number, reverse=True)
     return chosen[:limit]

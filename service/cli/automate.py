@@ -9,7 +9,10 @@ import orjson
 
 from schemas.tables.automation import RULES
 from service.cli import cli, open_store, printable, reports_errors, today
+from service.cli.output import visible
 from service.config import ConfigError, account_url, parse_today, slack_webhook
+
+HISTORY_LIMIT = 10
 
 
 @cli.command()
@@ -24,7 +27,11 @@ from service.config import ConfigError, account_url, parse_today, slack_webhook
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Run for this day (default: today, or $CSM_TODAY).")
 @click.option("--history", is_flag=True, help="Show the automation log instead, newest run first.")
 @click.option(
-    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="With --history: runs shown."
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=HISTORY_LIMIT,
+    show_default=True,
+    help="With --history: runs shown.",
 )
 @click.option("--json", "as_json", is_flag=True, help="With --history: the runs as JSON.")
 @click.pass_obj
@@ -51,15 +58,18 @@ def automate(
             raise click.UsageError("--history shows the log; it does not take --dry-run or --date")
         show_history(obj, only, limit, as_json)
         return
-    if as_json:
-        raise click.UsageError("--json goes with --history")
+    given = click.get_current_context().get_parameter_source("limit") is not click.core.ParameterSource.DEFAULT
+    if as_json or given:
+        raise click.UsageError("--json and --limit go with --history")
     from service.automations.notify import SlackWebhook
     from service.automations.runner import Settings, run
 
     try:
-        when = parse_today(day) if day else today()
+        when = parse_today(day) if day is not None else today()
+        if when is None:  # --date ""
+            raise ConfigError("give a date in the form YYYY-MM-DD")
     except ConfigError as exc:
-        raise click.BadParameter(str(exc).replace("CSM_TODAY", "--date"), param_hint="--date") from None
+        raise click.BadParameter(str(exc).replace("CSM_TODAY must be", "must be"), param_hint="--date") from None
     try:
         url, template = slack_webhook(), account_url()
     except ConfigError as exc:
@@ -86,6 +96,11 @@ def automate(
         raise click.ClickException("; ".join(problems))
 
 
+def shown(text: str) -> str:
+    """A line for a terminal or a log: names from the data cannot move the cursor or forge lines."""
+    return visible(printable(text))
+
+
 def print_report(report) -> None:
     slack = (
         "alerts posted to Slack" if report.webhook else "no Slack webhook (CSM_SLACK_WEBHOOK_URL): alerts recorded only"
@@ -96,20 +111,20 @@ def print_report(report) -> None:
         click.echo(f"Automations for {report.run_date}, {report.run_id} ({slack}):")
     width = max(len(r) for r in RULES)
     for r in report.rules:
-        click.echo(printable(f"  {r.rule:<{width}}  {r.status:<6}  {r.summary}"))
+        click.echo(shown(f"  {r.rule:<{width}}  {r.status:<6}  {r.summary}"))
         lead = "would: " if report.dry_run else ""
         for line in r.outcome.lines:
-            click.echo(printable(f"  {'':<{width}}  {'':<6}  {lead}{line}"))
+            click.echo(shown(f"  {'':<{width}}  {'':<6}  {lead}{line}"))
         for alert in r.pending:
             verb = "post" if report.webhook else "record"
             click.echo(
-                printable(f"  {'':<{width}}  {'':<6}  would {verb} alert ({alert['severity']}): {alert['headline']}")
+                shown(f"  {'':<{width}}  {'':<6}  would {verb} alert ({alert['severity']}): {alert['headline']}")
             )
         if r.would_retry:
             click.echo(f"  {'':<{width}}  {'':<6}  would retry {r.would_retry} earlier alert(s) not yet posted")
         if r.status == "ok":
             for error in r.errors:
-                click.echo(printable(f"  {'':<{width}}  {'':<6}  {error}"))
+                click.echo(shown(f"  {'':<{width}}  {'':<6}  {error}"))
     click.echo(f"Took {report.duration_ms / 1000:.2f} s.")
 
 
@@ -126,14 +141,18 @@ def show_history(obj: dict, only: tuple[str, ...], limit: int, as_json: bool) ->
         return
     width = max(len(r) for r in RULES)
     for run in runs:
-        state = "ok" if run["ok"] else "FAILED"
-        click.echo(f"{run['run_id']}  for {run['run_date']}  {run['started_at']}  {state}  {run['duration_ms']} ms")
-        for rule in run["rules"]:
-            if only and rule["rule"] not in only:
+        state = "ok" if run.get("ok") else "FAILED"
+        click.echo(
+            shown(f"{run['run_id']}  for {run.get('run_date')}  {run.get('started_at')}  {state}  "
+                  f"{run.get('duration_ms')} ms")
+        )  # fmt: skip
+        for rule in run.get("rules") or ():
+            if only and rule.get("rule") not in only:
                 continue
-            click.echo(printable(f"  {rule['rule']:<{width}}  {rule['status']:<6}  {rule['summary']}"))
-            for row_id in rule["rows"][:10]:
-                click.echo(f"  {'':<{width}}  {'':<6}  {row_id}")
-            total = rule["created"] + rule["updated"] + rule["closed"] + rule["alerts"]
-            if total > 10:
+            click.echo(shown(f"  {rule.get('rule')!s:<{width}}  {rule.get('status')!s:<6}  {rule.get('summary', '')}"))
+            listed = rule.get("rows") or []
+            for row_id in listed[:10]:
+                click.echo(shown(f"  {'':<{width}}  {'':<6}  {row_id}"))
+            total = sum(rule.get(k) or 0 for k in ("created", "updated", "closed", "alerts"))
+            if total > 10 and len(listed) >= 10:
                 click.echo(f"  {'':<{width}}  {'':<6}  ... and {total - 10} more")

@@ -84,10 +84,10 @@ def _label(table: Table, key: str, value: Any) -> str:
         text = ", ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
     else:
         text = csv_cell(value)
-    return _visible(" ".join(text.split()))
+    return visible(" ".join(text.split()))
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """No terminal control sequences on a person's screen: control characters shown as escapes."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
