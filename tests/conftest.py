@@ -26,6 +26,8 @@ def _no_real_slack(monkeypatch):
     """A developer's own webhook in the environment is never posted to by a test."""
     monkeypatch.delenv("CSM_SLACK_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("CSM_ACCOUNT_URL", raising=False)
+
+
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
