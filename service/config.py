@@ -201,7 +201,8 @@ def slack_webhook(environ: Mapping[str, str] | None = None) -> str | None:
     if address is None or (address[0] == "http" and address[1] not in _LOOPBACK):
         raise ConfigError(
             f"{SLACK_WEBHOOK} must be an https:// URL, the incoming webhook Slack gave you "
-            "(https://hooks.slack.com/services/...); the value set is not one (not shown: it is a secret)"
+            "(https://hooks.slack.com/services/...), or http:// to localhost, 127.0.0.1 or [::1] for a test; "
+            "the value set is not one (not shown: it is a secret)"
         )
     return value
 

@@ -168,9 +168,7 @@ def test_a_run_posts_each_new_alert_once_as_block_kit_json_and_records_it_sent(c
         assert lines[0] == f":warning: *{alert['headline']}*"
         assert lines[2] == alert["details"]
         assert context["type"] == "context" and context["elements"][0]["type"] == "mrkdwn"
-        assert context["elements"][0]["text"].endswith(
-            f" · {alert['kind']} · 2026-11-20 · {alert['rule']} · {alert_id}"
-        )
+        assert context["elements"][0]["text"].endswith(f" · {alert['kind']} · 2026-11-20 · {alert_id}")
     links = [body["blocks"][0]["text"]["text"].split("\n")[1] for body in posted(mock)]
     assert links == [
         f"<{DEFAULT_LINK.format('ACC-00003')}|HealthTech Solutions>",
@@ -644,3 +642,14 @@ def test_deliveries_are_recorded_as_they_go_so_a_crash_reposts_at_most_a_batch(c
     with slack(OK) as mock:
         assert automate(csm).exit_code == 0
     assert alert_ids_posted(mock) == ["ALR-00003"]
+
+
+def test_a_refused_connection_is_not_called_a_timeout():
+    import urllib3
+
+    refused = urllib3.exceptions.NewConnectionError(None, "Connection refused")
+    wrapped = requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, WEBHOOK, refused))
+    assert notify._failure(wrapped) == "could not connect to Slack (refused, or no route to it)"
+    timed_out = urllib3.exceptions.ConnectTimeoutError(None, "timed out")
+    slow = requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, WEBHOOK, timed_out))
+    assert notify._failure(slow) == "could not connect to Slack within 3.05 s"

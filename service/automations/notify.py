@@ -84,7 +84,7 @@ def message(alert: dict, account_name: str, people: list[Person], link: str) -> 
     if alert.get("details"):
         body += "\n" + _fit(escape(alert["details"]), SECTION_LIMIT - len(body) - 1)
     who = " ".join(mention(p) for p in people[:20]) or "no one assigned"
-    meta = f"{escape(alert['kind'])} · {alert['alert_date']} · {escape(alert['rule'])} · {alert['alert_id']}"
+    meta = f"{escape(alert['kind'])} · {alert['alert_date']} · {alert['alert_id']}"
     return {
         "text": f"{alert['severity']}: {headline}",  # Slack reads it as mrkdwn too (notifications show it)
         "blocks": [
@@ -108,6 +108,8 @@ def _failure(exc: requests.RequestException) -> str:
     MaxRetryError that requests reports as a ConnectionError, so the cause is looked for."""
     cause = exc.args[0] if exc.args else None
     reason = getattr(cause, "reason", cause)
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):  # (a subclass of ConnectTimeoutError)
+        return "could not connect to Slack (refused, or no route to it)"
     if isinstance(exc, requests.ConnectTimeout) or isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
         return f"could not connect to Slack within {TIMEOUT_S[0]:g} s"
     if isinstance(exc, requests.Timeout) or isinstance(reason, urllib3.exceptions.ReadTimeoutError):

@@ -174,8 +174,9 @@ def _figures(api: dict) -> str:
         return "n/a" if value is None else f"{value:g}{unit}"
 
     return (
-        f"uptime {shown('uptime_percent', '%')}, error rate {shown('error_rate_percent', '%')}, "
-        f"SLA compliance {shown('sla_compliance_percent', '%')}, revenue through it "
+        f"response time {shown('avg_response_time_ms', ' ms')} against an SLA of {shown('sla_target_ms', ' ms')} "
+        f"(compliance {shown('sla_compliance_percent', '%')}), uptime {shown('uptime_percent', '%')}, "
+        f"error rate {shown('error_rate_percent', '%')}, revenue through it "
         f"{_money(api.get('revenue_attribution_usd'))} a year"
     )
 
@@ -255,7 +256,7 @@ def api_health(tx: Transaction, ctx: Context) -> Outcome:
                 account["account_id"],
                 "API Unhealthy",
                 "Urgent" if state == "Critical" else "Warning",
-                f"{api['api_name']} ({account['account_name']}) is {state}: a Mission-Critical API",
+                f"Mission-Critical API {state.lower()}: {api['api_name']} ({account['account_name']})",
                 f"{details} Risk {risk_id} filed (impact Critical).",
                 recipients(account, "CSM", "SA"),
                 subject=api["api_id"],

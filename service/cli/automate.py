@@ -111,7 +111,8 @@ def print_report(report) -> None:
         click.echo(f"Automations for {report.run_date}, {report.run_id} ({slack}):")
     width = max(len(r) for r in RULES)
     for r in report.rules:
-        click.echo(shown(f"  {r.rule:<{width}}  {r.status:<6}  {r.summary}"))
+        summary = f"would: {r.summary}" if report.dry_run and r.status == "ok" else r.summary
+        click.echo(shown(f"  {r.rule:<{width}}  {r.status:<6}  {summary}"))
         lead = "would: " if report.dry_run else ""
         for line in r.outcome.lines:
             click.echo(shown(f"  {'':<{width}}  {'':<6}  {lead}{line}"))
