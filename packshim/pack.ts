@@ -218,6 +218,30 @@ const QuickStartStepRef = coda.makeReferenceSchemaFromObjectSchema(
   "QuickStartStep",
 );
 
+const HealthSnapshotRef = coda.makeReferenceSchemaFromObjectSchema(
+  coda.makeObjectSchema({
+    idProperty: "snapshotId",
+    displayProperty: "snapshotDate",
+    properties: {
+      snapshotId: { type: coda.ValueType.String, fromKey: "snapshot_id", required: true },
+      snapshotDate: { type: coda.ValueType.String, fromKey: "snapshot_date", required: true },
+    },
+  }),
+  "HealthSnapshot",
+);
+
+const MetricValueRef = coda.makeReferenceSchemaFromObjectSchema(
+  coda.makeObjectSchema({
+    idProperty: "metricValueId",
+    displayProperty: "valueDate",
+    properties: {
+      metricValueId: { type: coda.ValueType.String, fromKey: "metric_value_id", required: true },
+      valueDate: { type: coda.ValueType.String, fromKey: "value_date", required: true },
+    },
+  }),
+  "MetricValue",
+);
+
 // --- row schemas -----------------------------------------------------------------
 
 const AccountMasterSchema = coda.makeObjectSchema({
@@ -702,7 +726,7 @@ const ViewTemplatesSchema = coda.makeObjectSchema({
     sortOrder: { type: coda.ValueType.Number, precision: 0, fromKey: "sort_order", displayName: "Sort Order", description: "Position in the list of templates." },
     purpose: { type: coda.ValueType.String, fromKey: "purpose", displayName: "Purpose", description: "What the view is for." },
     audience: { type: coda.ValueType.String, fromKey: "audience", displayName: "Audience", description: "Who uses it." },
-    targetTable: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["AccountMaster", "PeopleTeam", "BusinessContext", "StrategicObjectives", "Initiatives", "ValueStreams", "StakeholderOutcomes", "PlatformCapabilities", "APIPortfolio", "PlatformHealthMetrics", "RiskRegister", "EngagementLog", "SuccessPlanTracker", "ActivitiesTasks", "ViewTemplates", "QuickStartGuide"], fromKey: "target_table", displayName: "Target Table", description: "Sync table the view is built on." },
+    targetTable: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["AccountMaster", "PeopleTeam", "BusinessContext", "StrategicObjectives", "Initiatives", "ValueStreams", "StakeholderOutcomes", "PlatformCapabilities", "APIPortfolio", "PlatformHealthMetrics", "RiskRegister", "EngagementLog", "SuccessPlanTracker", "ActivitiesTasks", "ViewTemplates", "QuickStartGuide", "AccountHealthHistory", "MetricHistory"], fromKey: "target_table", displayName: "Target Table", description: "Sync table the view is built on." },
     viewType: { type: coda.ValueType.String, codaType: coda.ValueHintType.SelectList, options: ["Table", "Card", "Board", "Detail", "Calendar", "Chart"], fromKey: "view_type", displayName: "View Type", description: "Coda view layout." },
     filter: { type: coda.ValueType.String, fromKey: "filter", displayName: "Filter", description: "Coda filter formula, e.g. [Health Score] < 80." },
     sort: { type: coda.ValueType.Array, items: ViewTemplatesSortItem, fromKey: "sort", displayName: "Sort", description: "Sort order, first key first." },
@@ -733,6 +757,34 @@ const QuickStartGuideSchema = coda.makeObjectSchema({
 });
 
 const QuickStartGuideShape: TableShape = {"name": "QuickStartGuide", "idKey": "step_id", "percentKeys": [], "dateKeys": [], "itemDateKeys": {}};
+
+const AccountHealthHistorySchema = coda.makeObjectSchema({
+  idProperty: "snapshotId",
+  displayProperty: "snapshotDate",
+  featuredProperties: ["account", "snapshotDate", "healthScore"],
+  properties: {
+    snapshotId: { type: coda.ValueType.String, fromKey: "snapshot_id", displayName: "Snapshot ID", description: "Row id, AHH-00001.", required: true },
+    account: { ...AccountRef, fromKey: "account", displayName: "Account", description: "Account measured." },
+    snapshotDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "snapshot_date", displayName: "Snapshot Date", description: "Day of the snapshot." },
+    healthScore: { type: coda.ValueType.Number, precision: 1, fromKey: "health_score", displayName: "Health Score", description: "Health score that day; empty when there was no data." },
+  },
+});
+
+const AccountHealthHistoryShape: TableShape = {"name": "AccountHealthHistory", "idKey": "snapshot_id", "percentKeys": [], "dateKeys": ["snapshot_date"], "itemDateKeys": {}};
+
+const MetricHistorySchema = coda.makeObjectSchema({
+  idProperty: "metricValueId",
+  displayProperty: "valueDate",
+  featuredProperties: ["metric", "valueDate", "value"],
+  properties: {
+    metricValueId: { type: coda.ValueType.String, fromKey: "metric_value_id", displayName: "Metric Value ID", description: "Row id, MVH-00001.", required: true },
+    metric: { ...MetricRef, fromKey: "metric", displayName: "Metric", description: "Metric measured." },
+    valueDate: { type: coda.ValueType.String, codaType: coda.ValueHintType.Date, fromKey: "value_date", displayName: "Value Date", description: "Day of the value." },
+    value: { type: coda.ValueType.Number, fromKey: "value", displayName: "Value", description: "Value that day." },
+  },
+});
+
+const MetricHistoryShape: TableShape = {"name": "MetricHistory", "idKey": "metric_value_id", "percentKeys": [], "dateKeys": ["value_date"], "itemDateKeys": {}};
 
 // --- sync tables -----------------------------------------------------------------
 
@@ -1044,6 +1096,38 @@ pack.addSyncTable({
     parameters: [],
     execute: async function ([], context) {
       return service.syncPage(context, QuickStartGuideShape);
+    },
+  },
+});
+
+pack.addSyncTable({
+  name: "AccountHealthHistory",
+  displayName: "Account Health History",
+  description: "Dated health snapshots per account, for trend charts; feeds the 30-day trend. Read-only.",
+  identityName: "HealthSnapshot",
+  schema: AccountHealthHistorySchema,
+  formula: {
+    name: "SyncAccountHealthHistory",
+    description: "Sync Account Health History from the CSM Cockpit service.",
+    parameters: [],
+    execute: async function ([], context) {
+      return service.syncPage(context, AccountHealthHistoryShape);
+    },
+  },
+});
+
+pack.addSyncTable({
+  name: "MetricHistory",
+  displayName: "Metric History",
+  description: "Dated values per platform health metric, for trend charts; feeds the metric trend. Read-only.",
+  identityName: "MetricValue",
+  schema: MetricHistorySchema,
+  formula: {
+    name: "SyncMetricHistory",
+    description: "Sync Metric History from the CSM Cockpit service.",
+    parameters: [],
+    execute: async function ([], context) {
+      return service.syncPage(context, MetricHistoryShape);
     },
   },
 });

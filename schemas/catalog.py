@@ -38,15 +38,15 @@ _DATA = (
     SUCCESS_PLAN_TRACKER,
     ACTIVITIES_TASKS,
 )
-_NAMES = tuple(t.name for t in _DATA) + ("ViewTemplates", "QuickStartGuide")
-
-#: The 16 sync tables, in the original pack's order.
-SYNC_TABLES: tuple[Table, ...] = _DATA + (view_templates(_NAMES), QUICK_START_GUIDE)
-#: Stored collections that feed trends but are not synced to Coda.
+#: Dated health and metric values: they feed the 30-day trends, and sync read-only so a doc can chart them.
 HISTORY_TABLES: tuple[Table, ...] = (ACCOUNT_HEALTH_HISTORY, METRIC_HISTORY)
-#: Stored collections the automations write: the alerts they raised and the log of their runs.
+_NAMES = tuple(t.name for t in _DATA) + ("ViewTemplates", "QuickStartGuide") + tuple(t.name for t in HISTORY_TABLES)
+
+#: The 18 sync tables: the original pack's 16, in its order, then the two history tables.
+SYNC_TABLES: tuple[Table, ...] = _DATA + (view_templates(_NAMES), QUICK_START_GUIDE) + HISTORY_TABLES
+#: Stored collections the automations write, not synced: the alerts they raised and the log of their runs.
 AUTOMATION_TABLES: tuple[Table, ...] = (ALERTS, AUTOMATION_RUNS)
-ALL_TABLES: tuple[Table, ...] = SYNC_TABLES + HISTORY_TABLES + AUTOMATION_TABLES
+ALL_TABLES: tuple[Table, ...] = SYNC_TABLES + AUTOMATION_TABLES
 #: Tables that ship with the product rather than with the sample accounts.
 GUIDE_TABLES = ("ViewTemplates", "QuickStartGuide")
 

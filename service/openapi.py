@@ -467,7 +467,7 @@ def openapi_document() -> dict:
     spec.components.schema("TableList", schema=TableListSchema)
     spec.components.schema("TableDeclaration", schema=TableDeclarationSchema)
     _get(spec, "/health", "health", "Liveness, the data version and row counts.", ("Up.", "Health"), security=[])
-    _get(spec, "/v1/tables", "tables", "The 16 tables with their row counts.", ("The tables.", "TableList"))
+    _get(spec, "/v1/tables", "tables", "The 18 sync tables with their row counts.", ("The tables.", "TableList"))
     _get(spec, "/v1/openapi.json", "openapi", "This document.", ("The OpenAPI document.", {"type": "object"}))
     for table in SYNC_TABLES:
         _table_paths(spec, table)

@@ -8,7 +8,7 @@ from schemas import SYNC_TABLES, get_table
 from tests.helpers import walk
 
 
-def test_table_list_names_all_sixteen_with_row_counts(ro_client):
+def test_table_list_names_all_eighteen_with_row_counts(ro_client):
     body = ro_client.get("/v1/tables").json
     assert body["ok"] is True
     tables = {t["name"]: t for t in body["tables"]}
@@ -26,7 +26,8 @@ def test_table_list_names_all_sixteen_with_row_counts(ro_client):
         "featured": list(get_table("APIPortfolio").featured),
         "row_count": 0,
     }
-    assert "AccountHealthHistory" not in tables
+    assert tables["AccountHealthHistory"]["row_count"] == 60 and tables["MetricHistory"]["row_count"] == 240
+    assert "Alerts" not in tables and "AutomationRuns" not in tables
 
 
 def test_schema_endpoint_publishes_the_declaration(ro_client):
@@ -87,5 +88,11 @@ def test_every_served_reference_points_at_a_served_row(ro_client):
     assert checked > 300
 
 
-def test_history_collections_are_not_served(ro_client):
-    assert ro_client.get("/v1/tables/AccountHealthHistory/rows").status_code == 404
+def test_history_syncs_with_references_so_a_doc_can_chart_it_and_the_automation_records_do_not(ro_client):
+    row = ro_client.get("/v1/tables/AccountHealthHistory/rows/AHH-00001").json["row"]
+    assert row["account"] == {"account_id": "ACC-00001", "account_name": "Acme Financial Services"}
+    assert set(row) >= {"snapshot_id", "snapshot_date", "health_score"}
+    value = ro_client.get("/v1/tables/MetricHistory/rows/MVH-00001").json["row"]
+    assert value["metric"]["metric_id"] == "MET-00001" and set(value["metric"]) == {"metric_id", "metric_name"}
+    for stored_only in ("Alerts", "AutomationRuns"):
+        assert ro_client.get(f"/v1/tables/{stored_only}/rows").status_code == 404

@@ -99,7 +99,7 @@ def test_no_vendor_name_leaks_into_keys():
             assert "mulesoft" not in f.key and "anypoint" not in f.key, (table.name, f.key)
 
 
-def test_sixteen_sync_tables_in_the_original_order_with_their_identities():
+def test_the_original_sixteen_sync_tables_in_order_then_the_two_history_tables():
     assert [(t.name, t.identity, t.prefix) for t in SYNC_TABLES] == [
         ("AccountMaster", "Account", "ACC"),
         ("PeopleTeam", "Person", "PER"),
@@ -117,6 +117,8 @@ def test_sixteen_sync_tables_in_the_original_order_with_their_identities():
         ("ActivitiesTasks", "Task", "TSK"),
         ("ViewTemplates", "ViewTemplate", "VIEW"),
         ("QuickStartGuide", "QuickStartStep", "STEP"),
+        ("AccountHealthHistory", "HealthSnapshot", "AHH"),
+        ("MetricHistory", "MetricValue", "MVH"),
     ]
 
 

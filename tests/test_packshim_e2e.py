@@ -739,3 +739,16 @@ def test_account_names_autocomplete_from_the_live_service(writable):
     assert acme["ok"] and acme["result"] == served
     assert {"display": "Acme Financial Services", "value": "Acme Financial Services"} in acme["result"]
     assert everyone["ok"] and len(everyone["result"]) > 1
+
+
+def test_the_history_tables_sync_read_only_with_their_references_for_charts(live, harness):
+    history = harness["tables"]["AccountHealthHistory"]["rows"]
+    served = {r["snapshot_id"]: r for r in service_rows(live["base"], "AccountHealthHistory")}
+    assert len(history) == len(served) == 60
+    for row in history:
+        mine = served[row["SnapshotId"]]
+        assert row["Account"]["AccountId"] == mine["account"]["account_id"]
+        assert row["Account"]["AccountName"] == mine["account"]["account_name"]
+        assert (row["SnapshotDate"][:10], row.get("HealthScore")) == (mine["snapshot_date"], mine["health_score"])
+    values = harness["tables"]["MetricHistory"]["rows"]
+    assert len(values) == 240 and all(v["Metric"]["MetricId"].startswith("MET-") for v in values)

@@ -33,7 +33,7 @@ def test_first_run_creates_store_and_secrets_and_prints_a_working_curl(tmp_path)
         url = f"http://127.0.0.1:{port}/v1/tables"
         assert requests.get(url, timeout=5).status_code == 401
         response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
-        assert response.status_code == 200 and len(response.json()["tables"]) == 16
+        assert response.status_code == 200 and len(response.json()["tables"]) == 18
         # the curl printed at start-up works as printed, from the folder the service was started in
         curl = next(line for line in service_output(proc).splitlines() if line.strip().startswith("try: curl"))
         if shutil.which("curl"):

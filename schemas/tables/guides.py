@@ -93,9 +93,8 @@ ACCOUNT_HEALTH_HISTORY = Table(
     prefix="AHH",
     display_key="snapshot_date",
     featured=("account", "snapshot_date", "health_score"),
-    description="Dated health snapshots per account; feeds the 30-day trend. Stored, not synced.",
+    description="Dated health snapshots per account, for trend charts; feeds the 30-day trend. Read-only.",
     account_key="account",
-    synced=False,
     editable=False,
     fields=(
         id_field("snapshot_id", "Row id, AHH-00001."),
@@ -113,8 +112,7 @@ METRIC_HISTORY = Table(
     prefix="MVH",
     display_key="value_date",
     featured=("metric", "value_date", "value"),
-    description="Dated values per platform health metric; feeds the metric trend. Stored, not synced.",
-    synced=False,
+    description="Dated values per platform health metric, for trend charts; feeds the metric trend. Read-only.",
     editable=False,
     fields=(
         id_field("metric_value_id", "Row id, MVH-00001."),

@@ -32,7 +32,7 @@ def format_options(fn):
 @click.pass_obj
 @reports_errors
 def tables(obj: dict, as_json: bool) -> None:
-    """List the tables with their row counts (the two history collections are stored, not synced).
+    """List the tables with their row counts (the automations' Alerts and AutomationRuns are stored, not synced).
 
     Example: csm tables
     """

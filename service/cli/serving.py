@@ -25,7 +25,7 @@ from service.store import Store, StoreError
 def serve(
     obj: dict, host: str, port: int, workers: int | None, threads: int | None, dev: bool, show_token: bool
 ) -> None:
-    """Serve the 16 tables and the formulas over HTTP, under gunicorn.
+    """Serve the 18 sync tables and the formulas over HTTP, under gunicorn.
 
     On the embedded default's first run the store is created from the seed and an API token is
     written beside it (instance/api-token), with the key that signs continuations
@@ -122,7 +122,7 @@ def packshim() -> None:
     help="Folder to write pack.ts, runtime.ts, package.json, package-lock.json and tsconfig.json (default: packshim/).",
 )
 def packshim_generate(base_url: str, out: str | None) -> None:
-    """Write the pack for a base URL: 16 sync tables (two-way on the editable ones), the four formulas,
+    """Write the pack for a base URL: 18 sync tables (two-way on the editable ones), the four formulas,
     the four actions, account-name autocomplete, token auth.
 
     \b
