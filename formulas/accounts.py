@@ -5,6 +5,16 @@ platform technical health 0.35, business value realization 0.30, stakeholder
 engagement 0.20, strategic alignment 0.15 -- with the weights of missing
 components left out and the rest renormalised (sum(w*s) / sum(w)).  Each
 component is held to 0-100; with no component at all the score is None.
+
+PeopleTeam's workload columns roll up the accounts a person is assigned to in any of the four team
+roles (CSM, AE, solutions architect, executive sponsor: `accounts_assigned`), so an account counts
+for each of its people:
+- at-risk accounts and ARR: renewal risk level Critical or At Risk (an account without ARR counts,
+  adding nothing to the ARR);
+- renewals in the next 90 days: the renewal date from today to today + 90, both included (one
+  already past is not upcoming);
+- overdue tasks: the tasks the person *owns* (ActivitiesTasks.owner), open and past their due date,
+  whatever account they are for.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ ENGAGEMENT_WINDOW_DAYS = 90
 CADENCE_DAYS = {"Signature Success": 14, "Premier Success": 30}
 DEFAULT_CADENCE_DAYS = 60
 DUE_SOON_DAYS = 7
+AT_RISK_LEVELS = ("Critical", "At Risk")
+RENEWAL_WINDOW_DAYS = 90
 
 
 def health_score(components: dict[str, float | None]) -> float | None:
@@ -115,11 +127,21 @@ def account(
     }
 
 
-def person(accounts: list[tuple[dict, dict]]) -> dict:
-    """Rollups over the (stored row, derived values) of the accounts a person covers."""
+def person(accounts: list[tuple[dict, dict]], overdue_tasks: int) -> dict:
+    """Rollups over the (stored row, derived values) of the accounts a person covers, and the number
+    of overdue tasks they own."""
     arr = [a.get("arr") for a, _ in accounts if a.get("arr") is not None]
+    at_risk = [a for a, d in accounts if d.get("renewal_risk_level") in AT_RISK_LEVELS]
     return {
         "account_count": len(accounts),
         "total_arr_managed": sum(arr) if arr else 0,
         "avg_health_score": rounded(mean(d.get("health_score") for _, d in accounts)),
+        "at_risk_accounts": len(at_risk),
+        "at_risk_arr": sum(a.get("arr") or 0 for a in at_risk),
+        "overdue_tasks": overdue_tasks,
+        "renewals_next_90_days": sum(
+            1
+            for _, d in accounts
+            if d.get("days_to_renewal") is not None and 0 <= d["days_to_renewal"] <= RENEWAL_WINDOW_DAYS
+        ),
     }

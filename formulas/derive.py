@@ -19,7 +19,7 @@ Two parts:
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -129,11 +129,17 @@ def derive_core(tables: Rows, today: dt.date) -> Core:
         account_out[account_id] = values
         account_rows[account_id] = (row, values)
 
+    overdue: Counter[str] = Counter(
+        task["owner"]
+        for task in tables.get("ActivitiesTasks", ())
+        if task.get("owner") and engagement.task(task, today)["is_overdue"]
+    )
     people_out = core.derived.setdefault("PeopleTeam", {})
     assignments = core.inverse("PeopleTeam")
     for row in tables.get("PeopleTeam", ()):
         assigned = assignments.get(row["person_id"], {}).get("accounts_assigned", [])
-        people_out[row["person_id"]] = accounts.person([account_rows[a] for a in assigned if a in account_rows])
+        mine = [account_rows[a] for a in assigned if a in account_rows]
+        people_out[row["person_id"]] = accounts.person(mine, overdue[row["person_id"]])
     return core
 
 

@@ -311,6 +311,10 @@ const PeopleTeamSchema = coda.makeObjectSchema({
     accountCount: { type: coda.ValueType.Number, precision: 0, fromKey: "account_count", displayName: "Account Count", description: "Number of accounts assigned." },
     totalArrManaged: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "total_arr_managed", displayName: "Total ARR Managed", description: "Sum of the ARR of the accounts assigned." },
     avgHealthScore: { type: coda.ValueType.Number, precision: 1, fromKey: "avg_health_score", displayName: "Avg Health Score", description: "Mean health of the assigned accounts that have one." },
+    atRiskAccounts: { type: coda.ValueType.Number, precision: 0, fromKey: "at_risk_accounts", displayName: "At Risk Accounts", description: "Assigned accounts whose renewal risk is Critical or At Risk." },
+    atRiskArr: { type: coda.ValueType.Number, codaType: coda.ValueHintType.Currency, currencyCode: "USD", precision: 2, fromKey: "at_risk_arr", displayName: "At-Risk ARR", description: "ARR of those at-risk accounts." },
+    overdueTasks: { type: coda.ValueType.Number, precision: 0, fromKey: "overdue_tasks", displayName: "Overdue Tasks", description: "Open tasks this person owns that are past their due date." },
+    renewalsNext90Days: { type: coda.ValueType.Number, precision: 0, fromKey: "renewals_next_90_days", displayName: "Renewals Next 90 Days", description: "Assigned accounts renewing within the next 90 days." },
   },
 });
 

@@ -139,6 +139,27 @@ def test_trend_is_null_without_a_snapshot_old_enough():
 
 
 def test_person_rollups():
-    assigned = [({"arr": 100}, {"health_score": 80.0}), ({"arr": 50}, {"health_score": None}), ({"arr": None}, {})]
-    assert accounts.person(assigned) == {"account_count": 3, "total_arr_managed": 150, "avg_health_score": 80.0}
-    assert accounts.person([]) == {"account_count": 0, "total_arr_managed": 0, "avg_health_score": None}
+    assigned = [
+        ({"arr": 100}, {"health_score": 80.0, "renewal_risk_level": "At Risk", "days_to_renewal": 90}),
+        ({"arr": 50}, {"health_score": None, "renewal_risk_level": "Critical", "days_to_renewal": 91}),
+        ({"arr": None}, {"renewal_risk_level": "Critical", "days_to_renewal": 0}),
+        ({"arr": 7}, {"health_score": 90.0, "renewal_risk_level": "Attention Needed", "days_to_renewal": -1}),
+    ]
+    assert accounts.person(assigned, overdue_tasks=2) == {
+        "account_count": 4,
+        "total_arr_managed": 157,
+        "avg_health_score": 85.0,
+        "at_risk_accounts": 3,  # At Risk and Critical; Attention Needed is not
+        "at_risk_arr": 150,  # the one without ARR adds nothing
+        "overdue_tasks": 2,
+        "renewals_next_90_days": 2,  # 0 and 90 days in; 91 and a passed renewal out
+    }
+    assert accounts.person([], overdue_tasks=0) == {
+        "account_count": 0,
+        "total_arr_managed": 0,
+        "avg_health_score": None,
+        "at_risk_accounts": 0,
+        "at_risk_arr": 0,
+        "overdue_tasks": 0,
+        "renewals_next_90_days": 0,
+    }

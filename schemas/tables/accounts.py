@@ -160,6 +160,10 @@ PEOPLE_TEAM = Table(
             money("total_arr_managed", "Sum of the ARR of the accounts assigned.", display_name="Total ARR Managed")
         ),
         derived(number("avg_health_score", "Mean health of the assigned accounts that have one.", decimals=1)),
+        derived(integer("at_risk_accounts", "Assigned accounts whose renewal risk is Critical or At Risk.")),
+        derived(money("at_risk_arr", "ARR of those at-risk accounts.", display_name="At-Risk ARR")),
+        derived(integer("overdue_tasks", "Open tasks this person owns that are past their due date.")),
+        derived(integer("renewals_next_90_days", "Assigned accounts renewing within the next 90 days.")),
     ),
 )
 
