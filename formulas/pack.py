@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 
 from formulas.common import as_date
+from formulas.names import normalise
 from schemas import get_table
 
 # Text shaped like an account id in any case (`acc-12`), from the catalog's prefix.
@@ -46,10 +47,6 @@ class UnknownAccount(FormulaError):
         what = "has the id" if _ACCOUNT_ID_SHAPE.fullmatch(name) else "named"
         super().__init__("accountName", "unknown_account", f"No account {what} {name.strip()!r}.{hint}")
         self.suggestions = suggestions
-
-
-def normalise(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 class AccountIndex:

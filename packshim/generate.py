@@ -2,7 +2,7 @@
 
 Output (deterministic, byte for byte, for a given base URL):
 - `pack.ts` -- rendered from `templates/pack.ts.j2`: 16 sync tables (two-way on the
-  editable ones), their object and reference schemas, the four formulas, the actions,
+  editable ones), their object and reference schemas, the formulas, the actions,
   HeaderBearerToken system authentication and the network domain;
 - `runtime.ts` -- the hand-written code pack.ts imports, copied as it is;
 - `package.json` -- the SDK and TypeScript pinned exactly (design §7);

@@ -1229,6 +1229,26 @@ pack.addFormula({
   },
 });
 
+pack.addFormula({
+  name: "GetPortfolioSummary",
+  description: "A CSM's portfolio (or every account) in one line: accounts, ARR, at-risk ARR, average health and its spread, renewals in the next 90 and 180 days. Churned and Expired accounts are left out.",
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "csmName",
+      description: "The CSM's full name (any case or spacing) or PeopleTeam id; leave it out for every account.",
+      optional: true,
+    }),
+  ],
+  resultType: coda.ValueType.String,
+  cacheTtlSecs: 300,
+  examples: [{ params: ["Sarah Chen"], result: "Sarah Chen: 3 accounts | ARR $2.8M | at risk $0 (0) | avg health 81.4 (2 80+, 1 70-80) | 1 renewing in 90 days ($850K); 1 renewing in 180 days ($850K)" }],
+  execute: async function ([csmName], context) {
+    const whenNull = String(csmName).trim() + " has no value for this formula.";
+    return service.formula(context, "GetPortfolioSummary", { csmName }, 300, whenNull);
+  },
+});
+
 // --- actions: each returns the row it wrote, so Coda updates the synced row in place ---
 
 pack.addFormula({

@@ -297,11 +297,12 @@ export class CsmService {
   async formula(
     context: coda.ExecutionContext,
     name: string,
-    params: { [name: string]: string | number },
+    params: { [name: string]: string | number | undefined },
     cacheTtlSecs: number,
     whenNull: string,
   ): Promise<any> {
     const query = Object.entries(params)
+      .filter(([, value]) => value !== undefined && value !== null && value !== "") // an optional one left out
       .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
       .join("&");
     const body = await this.get(context, `/v1/formulas/${name}?${query}`, cacheTtlSecs);

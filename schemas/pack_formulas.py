@@ -1,4 +1,4 @@
-"""The four pack formulas' declarations: names, parameters, result types, cache lifetimes.
+"""The pack formulas' declarations: names, parameters, result types, cache lifetimes.
 
 The service's `/v1/formulas` endpoint answers them and the pack shim is
 generated from them, so a parameter is named in one place only.
@@ -32,6 +32,8 @@ class PackFormula:
     # Coda cannot show a blank number from a formula (the SDK rejects null), so the
     # pack turns the service's null into an error with this explanation.
     when_null: str = "has no value for this formula."
+    # The service's answer carries the result's figures as JSON too (`data`), beside the text.
+    figures: bool = False
 
 
 ACCOUNT = Param(
@@ -90,5 +92,26 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
         "string",
         3600,
         (("Acme Financial Services", "OBJ", 1), "ACME-OBJ-001"),
+    ),
+    PackFormula(
+        "GetPortfolioSummary",
+        "A CSM's portfolio (or every account) in one line: accounts, ARR, at-risk ARR, average health and its "
+        "spread, renewals in the next 90 and 180 days. Churned and Expired accounts are left out.",
+        (
+            Param(
+                "csmName",
+                "string",
+                "The CSM's full name (any case or spacing) or PeopleTeam id; leave it out for every account.",
+                optional=True,
+            ),
+        ),
+        "string",
+        300,
+        (
+            ("Sarah Chen",),
+            "Sarah Chen: 3 accounts | ARR $2.8M | at risk $0 (0) | avg health 81.4 (2 80+, 1 70-80) | "
+            "1 renewing in 90 days ($850K); 1 renewing in 180 days ($850K)",
+        ),
+        figures=True,
     ),
 )

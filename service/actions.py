@@ -28,12 +28,12 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from formulas.pack import AccountIndex, UnknownAccount, normalise
+from formulas.names import closest, matching
+from formulas.pack import AccountIndex, UnknownAccount
 from schemas import get_table
 from schemas.pack_actions import PACK_ACTIONS, PackAction, get_action
 from schemas.validation import RowInvalid, describe
@@ -146,16 +146,14 @@ def find_by_name(table_name: str, rows: list[dict], text: str, param: str, scope
     """The one row whose display name is `text` ignoring case and spacing: 404 naming the closest
     names (`unknown_metric`, `unknown_person`), 409 listing the ids if several rows share it."""
     table, noun = get_table(table_name), NOUNS[param]
-    named = [r for r in rows if isinstance(r.get(table.display_key), str)]
-    found = [r for r in named if normalise(r[table.display_key]) == normalise(text)]
+    found = matching(rows, table.display_key, text)
     if len(found) == 1:
         return found[0]
     if found:
         ids = ", ".join(r[table.id_key] for r in found)
         message = f"{len(found)} {table.name} rows are named {text.strip()!r}{scope} ({ids}); give the id instead."
         raise refused(409, f"ambiguous_{noun}", param, message)
-    names = {normalise(r[table.display_key]): r[table.display_key] for r in named}
-    close = [names[n] for n in difflib.get_close_matches(normalise(text), sorted(names), n=3, cutoff=0.5)]
+    close = closest(rows, table.display_key, text)
     hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
     raise refused(404, f"unknown_{noun}", param, f"No {noun} named {text.strip()!r}{scope}.{hint}")
 

@@ -351,6 +351,9 @@ def _formula_paths(spec: APISpec) -> None:
             "required": ["ok", "result"],
             "properties": {"ok": {"type": "boolean"}, "result": result},
         }
+        if formula.figures:
+            body["required"].append("data")
+            body["properties"]["data"] = {"type": "object", "description": "The result's figures, as JSON."}
         _get(
             spec,
             f"/v1/formulas/{formula.name}",
@@ -364,13 +367,13 @@ def _formula_paths(spec: APISpec) -> None:
                     p.name,
                     {"type": "string"} if p.kind == "string" else {"type": "integer"},
                     p.description,
-                    True,
+                    not p.optional,
                 )  # fmt: skip
                 for p in formula.params
             ],
             errors={
                 "400": _error("A missing, bad or unknown parameter."),
-                "404": _error("No such account (the message suggests the closest names)."),
+                "404": _error("No such account or person (the message suggests the closest names)."),
             },
         )
 

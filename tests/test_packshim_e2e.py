@@ -125,6 +125,7 @@ def run_plan(live, steps, manifest=None):
 
 
 PLANS = itertools.count()
+PORTFOLIO_CALLS = ([], ["Sarah Chen"], ["  james OKAFOR "], ["PER-00003"])
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +133,13 @@ def harness(live):
     """Every sync table and a battery of formula calls through the SDK's development harness."""
     calls = []
     for spec in PACK_FORMULAS:
+        if spec.name == "GetPortfolioSummary":
+            continue  # a CSM's name, not an account's: PORTFOLIO_CALLS
         for name in ACCOUNT_NAMES:
             params = [name, "obj", 7] if spec.name == "CreateReferenceID" else [name]
             calls.append({"name": spec.name, "params": params})
+    calls += [{"name": "GetPortfolioSummary", "params": p} for p in PORTFOLIO_CALLS]
+    calls.append({"name": "GetPortfolioSummary", "params": ["Sara Chen"]})
     calls.append({"name": "GetAccountHealth", "params": ["  healthtech SOLUTIONS "]})
     calls.append({"name": "GetAccountHealth", "params": ["Acme Financial"]})
     calls.append({"name": "GetAccountHealth", "params": ["Blank Slate Ltd"]})
@@ -206,12 +211,18 @@ def test_values_arrive_as_the_service_serves_them(live, harness):
 
 def test_formula_results_equal_the_services(live, harness):
     ok_calls = [
-        c for c in harness["formulas"] if c["params"][0] in ACCOUNT_NAMES and c["params"][1:] in ([], ["obj", 7])
+        c
+        for c in harness["formulas"]
+        if c["params"] and c["params"][0] in ACCOUNT_NAMES and c["params"][1:] in ([], ["obj", 7])
+    ]
+    assert len(ok_calls) == 4 * (len(PACK_FORMULAS) - 1)
+    ok_calls += [
+        c for c in harness["formulas"] if c["name"] == "GetPortfolioSummary" and c["params"] in PORTFOLIO_CALLS
     ]
     assert len(ok_calls) == 4 * len(PACK_FORMULAS)
     for call in ok_calls:
         spec = next(s for s in PACK_FORMULAS if s.name == call["name"])
-        query = {p.name: v for p, v in zip(spec.params, call["params"], strict=True)}
+        query = {p.name: v for p, v in zip(spec.params, call["params"], strict=False)}
         expected = requests.get(
             f"{live['base']}/v1/formulas/{call['name']}", params=query, headers=AUTH, timeout=10
         ).json()
@@ -242,6 +253,26 @@ def test_formula_errors_surface_as_errors_not_values(harness):
     assert "No account named 'Acme Financial'. Did you mean 'Acme Financial Services'?" in unknown["error"]
     bad_type = next(c for c in harness["formulas"] if c["params"] == ["Gard AS", "O", 1])
     assert bad_type["ok"] is False and "entityType must be 2 to 6 letters" in bad_type["error"]
+    no_one = next(c for c in harness["formulas"] if c["params"] == ["Sara Chen"])
+    assert (
+        no_one["ok"] is False
+        and "No one in PeopleTeam is named 'Sara Chen'. Did you mean 'Sarah Chen'?" in (no_one["error"])
+    )
+
+
+def test_the_portfolio_summary_through_the_sdk_with_and_without_its_optional_name(harness):
+    results = {
+        tuple(c["params"]): c.get("result") or c.get("error")
+        for c in harness["formulas"]
+        if c["name"] == "GetPortfolioSummary"
+    }
+    # The live store adds Blank Slate Ltd (no data, no CSM) to the seed's four.
+    assert results[()].startswith("All accounts: 5 accounts | ARR $3.2M | at risk $350K (1) | avg health 77.0 (2 80+")
+    assert "1 no data" in results[()]
+    example_params, example_result = next(s for s in PACK_FORMULAS if s.name == "GetPortfolioSummary").example
+    assert results[example_params] == example_result
+    assert results[("  james OKAFOR ",)].startswith("James Okafor: 1 account | ARR $350K | at risk $350K (1)")
+    assert results[("PER-00003",)].startswith("Lisa Martinez: 0 accounts")  # the AE is no one's CSM
 
 
 def test_the_committed_shim_builds_too(tmp_path):

@@ -1,10 +1,12 @@
-"""`/v1/formulas/<Name>`: the four pack formulas, answered from the current snapshot."""
+"""`/v1/formulas/<Name>`: the pack formulas, answered from the current snapshot."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, current_app, request
 
-from formulas import pack
+from formulas import pack, portfolio
 from schemas.pack_formulas import PACK_FORMULAS
 from service.api.params import only
 from service.errors import ApiError
@@ -12,6 +14,14 @@ from service.jsonout import json_response
 from service.snapshot import computing
 
 bp = Blueprint("formulas", __name__, url_prefix="/v1/formulas")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A formula whose text (the pack's result) comes with its figures as JSON (`data`)."""
+
+    text: str
+    data: dict
 
 
 def _account(snap):
@@ -30,6 +40,13 @@ def format_account_summary(snap):
     return pack.summary(_account(snap), snap.today)
 
 
+def get_portfolio_summary(snap):
+    name = request.args.get("csmName")
+    csm = None if name is None or not name.strip() else portfolio.find_csm(snap.rows("PeopleTeam").rows, name)
+    figures = portfolio.portfolio(snap.rows("AccountMaster").rows, csm)
+    return Answer(portfolio.summary_line(figures), figures)
+
+
 def create_reference_id(snap):
     name = pack.reference_account_name(snap.accounts, request.args.get("accountName"))
     return pack.reference_id(name, request.args.get("entityType"), request.args.get("sequence"))
@@ -41,6 +58,7 @@ FORMULAS = {
     "GetAccountARR": get_account_arr,
     "FormatAccountSummary": format_account_summary,
     "CreateReferenceID": create_reference_id,
+    "GetPortfolioSummary": get_portfolio_summary,
 }
 
 
@@ -54,8 +72,10 @@ def formula(name: str):
     try:
         with computing(f"formula {name}", allowed=(pack.FormulaError,)):
             result = fn(snap)
-    except pack.UnknownAccount as exc:
+    except (pack.UnknownAccount, portfolio.UnknownPerson) as exc:
         raise ApiError(404, exc.code, exc.message, {exc.param: [exc.message]}) from None
     except pack.FormulaError as exc:
         raise ApiError(400, exc.code, exc.message, {exc.param: [exc.message]}) from None
+    if isinstance(result, Answer):  # what the pack shows, and the same in figures
+        return json_response({"ok": True, "result": result.text, "data": result.data})
     return json_response({"ok": True, "result": result})

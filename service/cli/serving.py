@@ -122,7 +122,7 @@ def packshim() -> None:
     help="Folder to write pack.ts, runtime.ts, package.json, package-lock.json and tsconfig.json (default: packshim/).",
 )
 def packshim_generate(base_url: str, out: str | None) -> None:
-    """Write the pack for a base URL: 18 sync tables (two-way on the editable ones), the four formulas,
+    """Write the pack for a base URL: 18 sync tables (two-way on the editable ones), the formulas,
     the four actions, account-name autocomplete, token auth.
 
     \b
