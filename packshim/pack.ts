@@ -1249,6 +1249,32 @@ pack.addFormula({
   },
 });
 
+pack.addFormula({
+  name: "CalculatePlatformROI",
+  description: "What the account's initiatives completed in the period cost and return: investment, annual benefit (realized, else expected), simple ROI, payback months, 3-year ROI and NPV at 10%.",
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "accountName",
+      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "timePeriod",
+      description: "Completed initiatives of the last 6 months, 12 months, 3 years, or all time.",
+      autocomplete: ["Last 6M", "Last 12M", "Last 3Y", "All Time"],
+    }),
+  ],
+  resultType: coda.ValueType.String,
+  cacheTtlSecs: 300,
+  examples: [{ params: ["Acme Financial Services", "Last 12M"], result: "Acme Financial Services, Last 12M: 1 completed initiative | investment $280K | annual benefit $540K | simple ROI 93% | payback 6.2 months | 3-year ROI 479% | NPV at 10% $1.1M" }],
+  execute: async function ([accountName, timePeriod], context) {
+    const whenNull = String(accountName).trim() + " has no value for this formula.";
+    return service.formula(context, "CalculatePlatformROI", { accountName, timePeriod }, 300, whenNull);
+  },
+});
+
 // --- actions: each returns the row it wrote, so Coda updates the synced row in place ---
 
 pack.addFormula({

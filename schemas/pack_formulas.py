@@ -36,6 +36,9 @@ class PackFormula:
     figures: bool = False
 
 
+#: CalculatePlatformROI's periods (formulas/roi.py says what each covers).
+TIME_PERIODS = ("Last 6M", "Last 12M", "Last 3Y", "All Time")
+
 ACCOUNT = Param(
     "accountName",
     "string",
@@ -111,6 +114,28 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
             ("Sarah Chen",),
             "Sarah Chen: 3 accounts | ARR $2.8M | at risk $0 (0) | avg health 81.4 (2 80+, 1 70-80) | "
             "1 renewing in 90 days ($850K); 1 renewing in 180 days ($850K)",
+        ),
+        figures=True,
+    ),
+    PackFormula(
+        "CalculatePlatformROI",
+        "What the account's initiatives completed in the period cost and return: investment, annual benefit "
+        "(realized, else expected), simple ROI, payback months, 3-year ROI and NPV at 10%.",
+        (
+            ACCOUNT,
+            Param(
+                "timePeriod",
+                "string",
+                "Completed initiatives of the last 6 months, 12 months, 3 years, or all time.",
+                options=TIME_PERIODS,
+            ),
+        ),
+        "string",
+        300,
+        (
+            ("Acme Financial Services", "Last 12M"),
+            "Acme Financial Services, Last 12M: 1 completed initiative | investment $280K | annual benefit $540K | "
+            "simple ROI 93% | payback 6.2 months | 3-year ROI 479% | NPV at 10% $1.1M",
         ),
         figures=True,
     ),

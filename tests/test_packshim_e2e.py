@@ -126,6 +126,7 @@ def run_plan(live, steps, manifest=None):
 
 PLANS = itertools.count()
 PORTFOLIO_CALLS = ([], ["Sarah Chen"], ["  james OKAFOR "], ["PER-00003"])
+MORE_PARAMS = {"CreateReferenceID": ["obj", 7], "CalculatePlatformROI": ["Last 12M"]}
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +137,7 @@ def harness(live):
         if spec.name == "GetPortfolioSummary":
             continue  # a CSM's name, not an account's: PORTFOLIO_CALLS
         for name in ACCOUNT_NAMES:
-            params = [name, "obj", 7] if spec.name == "CreateReferenceID" else [name]
+            params = [name, *MORE_PARAMS.get(spec.name, [])]
             calls.append({"name": spec.name, "params": params})
     calls += [{"name": "GetPortfolioSummary", "params": p} for p in PORTFOLIO_CALLS]
     calls.append({"name": "GetPortfolioSummary", "params": ["Sara Chen"]})
@@ -213,7 +214,7 @@ def test_formula_results_equal_the_services(live, harness):
     ok_calls = [
         c
         for c in harness["formulas"]
-        if c["params"] and c["params"][0] in ACCOUNT_NAMES and c["params"][1:] in ([], ["obj", 7])
+        if c["params"] and c["params"][0] in ACCOUNT_NAMES and c["params"][1:] == MORE_PARAMS.get(c["name"], [])
     ]
     assert len(ok_calls) == 4 * (len(PACK_FORMULAS) - 1)
     ok_calls += [
@@ -273,6 +274,12 @@ def test_the_portfolio_summary_through_the_sdk_with_and_without_its_optional_nam
     assert results[example_params] == example_result
     assert results[("  james OKAFOR ",)].startswith("James Okafor: 1 account | ARR $350K | at risk $350K (1)")
     assert results[("PER-00003",)].startswith("Lisa Martinez: 0 accounts")  # the AE is no one's CSM
+
+
+def test_the_platform_roi_through_the_sdk_with_its_period_from_the_options(harness):
+    spec = next(s for s in PACK_FORMULAS if s.name == "CalculatePlatformROI")
+    call = next(c for c in harness["formulas"] if c["name"] == spec.name and tuple(c["params"]) == spec.example[0])
+    assert call["ok"] and call["result"] == spec.example[1]
 
 
 def test_the_committed_shim_builds_too(tmp_path):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, request
 
-from formulas import pack, portfolio
+from formulas import pack, portfolio, roi
 from schemas.pack_formulas import PACK_FORMULAS
 from service.api.params import only
 from service.errors import ApiError
@@ -47,6 +47,11 @@ def get_portfolio_summary(snap):
     return Answer(portfolio.summary_line(figures), figures)
 
 
+def calculate_platform_roi(snap):
+    figures = roi.roi(_account(snap), snap.rows("Initiatives").rows, request.args.get("timePeriod"), snap.today)
+    return Answer(roi.roi_line(figures), figures)
+
+
 def create_reference_id(snap):
     name = pack.reference_account_name(snap.accounts, request.args.get("accountName"))
     return pack.reference_id(name, request.args.get("entityType"), request.args.get("sequence"))
@@ -59,6 +64,7 @@ FORMULAS = {
     "FormatAccountSummary": format_account_summary,
     "CreateReferenceID": create_reference_id,
     "GetPortfolioSummary": get_portfolio_summary,
+    "CalculatePlatformROI": calculate_platform_roi,
 }
 
 
