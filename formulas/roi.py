@@ -58,39 +58,61 @@ def period_start(period: str, today: dt.date) -> dt.date | None:
     return None if months is None else _months_back(today, months)
 
 
+def _three_year_roi(investment: float, benefit: float) -> float | None:
+    return rounded((benefit * YEARS - investment) / investment * 100, 0) if investment else None
+
+
+def completed_in(initiatives: Iterable[dict], start: dt.date | None, end: dt.date) -> list[dict]:
+    """The initiatives Completed from `start` (None: ever) to `end`, each with its investment, annual
+    benefit (realized, else expected) and 3-year ROI on them."""
+    done = []
+    for row in initiatives:
+        finished = as_date(row.get("actual_completion_date"))
+        if row.get("status") != "Completed" or finished is None or finished > end:
+            continue
+        if start is not None and finished < start:
+            continue
+        investment = row.get("investment_amount_usd") or 0
+        realized = row.get("realized_annual_benefit_usd")
+        benefit = realized if realized is not None else row.get("expected_annual_benefit_usd") or 0
+        done.append(
+            {
+                "initiative_id": row["initiative_id"],
+                "name": row.get("initiative_name"),
+                "completed": finished.isoformat(),
+                "investment": investment,
+                "annual_benefit": benefit,
+                "three_year_roi_percent": _three_year_roi(investment, benefit),
+            }
+        )
+    return done
+
+
 def roi(account: dict, initiatives: Iterable[dict], period_text: str | None, today: dt.date) -> dict:
     """The figures for one account (a served AccountMaster row) and its initiatives (any account's:
     filtered here)."""
     period = time_period(period_text)
     start = period_start(period, today)
-    done = []
-    for row in initiatives:
-        finished = as_date(row.get("actual_completion_date"))
+
+    def account_of(row: dict) -> str | None:
         ref = row.get("account")
-        account_id = ref.get("account_id") if isinstance(ref, dict) else ref
-        if account_id != account["account_id"] or row.get("status") != "Completed" or finished is None:
-            continue
-        if finished <= today and (start is None or finished >= start):
-            done.append(row)
-    investment = sum(r.get("investment_amount_usd") or 0 for r in done)
-    benefit = sum(
-        r["realized_annual_benefit_usd"]
-        if r.get("realized_annual_benefit_usd") is not None
-        else r.get("expected_annual_benefit_usd") or 0
-        for r in done
-    )
+        return ref.get("account_id") if isinstance(ref, dict) else ref
+
+    done = completed_in((r for r in initiatives if account_of(r) == account["account_id"]), start, today)
+    investment = sum(i["investment"] for i in done)
+    benefit = sum(i["annual_benefit"] for i in done)
     npv = -investment + sum(benefit / (1 + DISCOUNT_RATE) ** year for year in range(1, YEARS + 1))
     return {
         "account": {"account_id": account["account_id"], "account_name": account["account_name"]},
         "time_period": period,
         "from": start.isoformat() if start else None,
         "to": today.isoformat(),
-        "initiatives": [r["initiative_id"] for r in done],
+        "initiatives": [i["initiative_id"] for i in done],
         "investment": investment,
         "annual_benefit": benefit,
         "simple_roi_percent": rounded((benefit - investment) / investment * 100, 0) if investment else None,
         "payback_months": rounded(investment / (benefit / 12), 1) if benefit > 0 else None,
-        "three_year_roi_percent": rounded((benefit * YEARS - investment) / investment * 100, 0) if investment else None,
+        "three_year_roi_percent": _three_year_roi(investment, benefit),
         "npv_at_10_percent": round(npv) if done else 0,
     }
 

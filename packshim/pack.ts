@@ -1275,6 +1275,39 @@ pack.addFormula({
   },
 });
 
+pack.addFormula({
+  name: "GetQBRBrief",
+  description: "The facts of a QBR deck for the account, in Markdown: objectives by status, top metrics, initiatives completed in the period with investment, benefit and ROI, outcomes, top value streams, open Critical and High risks, next steps.",
+  parameters: [
+    coda.makeParameter({
+      type: coda.ParameterType.String,
+      name: "accountName",
+      description: "The account's name (any case or spacing) or its id, e.g. ACC-00001.",
+      autocomplete: accountNames,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "startDate",
+      description: "First day of the period (default: 180 days before the end).",
+      optional: true,
+    }),
+    coda.makeParameter({
+      type: coda.ParameterType.Date,
+      name: "endDate",
+      description: "Last day of the period (default: today).",
+      optional: true,
+    }),
+  ],
+  resultType: coda.ValueType.String,
+  schema: { type: coda.ValueType.String, codaType: coda.ValueHintType.Markdown },
+  cacheTtlSecs: 300,
+  examples: [{ params: ["Gard AS"], result: "# QBR brief: Gard AS (2026-05-24 to 2026-11-20)\n\nHealth 73.9 (Attention Needed) · ARR $780K · renewal 2027-10-15 (329 days) · CSM Sarah Chen\n\n## Objectives (1 In Progress, 1 On Track)\n- Manage Geopolitical Volatility: In Progress, 75%\n- Lead Green Transition: On Track, 88%\n\n## Top metrics\n- none with a business impact recorded\n\n## Initiatives completed in the period\n- none completed in the period\n\n## Outcomes\n- War risk underwriters: As an underwriter, I quote war-risk cover within two hours of a request (91% of target, On Track)\n\n## Top value streams\n- War Risk Quoting: $10.3M a year\n- Green Vessel Underwriting: $1.2M a year\n\n## Open Critical and High risks\n- Emissions data spread over spreadsheets (High, Open)\n- Quote latency spikes when listed areas change (High, In Progress)\n\n## Next steps\n- Review listed-area feed cut-over plan (Sarah Chen, due 2026-11-22)\n- Write emissions pipeline business case (Sarah Chen, due 2026-12-20)\n" }],
+  execute: async function ([accountName, startDate, endDate], context) {
+    const whenNull = String(accountName).trim() + " has no value for this formula.";
+    return service.formula(context, "GetQBRBrief", { accountName, startDate, endDate }, 300, whenNull);
+  },
+});
+
 // --- actions: each returns the row it wrote, so Coda updates the synced row in place ---
 
 pack.addFormula({

@@ -297,13 +297,16 @@ export class CsmService {
   async formula(
     context: coda.ExecutionContext,
     name: string,
-    params: { [name: string]: string | number | undefined },
+    params: { [name: string]: string | number | Date | undefined },
     cacheTtlSecs: number,
     whenNull: string,
   ): Promise<any> {
     const query = Object.entries(params)
       .filter(([, value]) => value !== undefined && value !== null && value !== "") // an optional one left out
-      .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
+      .map(([key, value]) => {
+        const sent = value instanceof Date ? toServiceDay(value, context.timezone) : value; // a day as YYYY-MM-DD
+        return `${key}=${encodeURIComponent(String(sent))}`;
+      })
       .join("&");
     const body = await this.get(context, `/v1/formulas/${name}?${query}`, cacheTtlSecs);
     if (body.result === null || body.result === undefined) throw new coda.UserVisibleError(whenNull);

@@ -32,6 +32,7 @@ RESULTS = {
         f'{{ type: {V}.Number, codaType: {H}.Currency, currencyCode: "USD" }}',
     ),
     "string": ("coda.ValueType.String", None),
+    "markdown": ("coda.ValueType.String", f"{{ type: {V}.String, codaType: {H}.Markdown }}"),
 }
 
 

@@ -26,7 +26,7 @@ class PackFormula:
     name: str
     description: str
     params: tuple[Param, ...]
-    result: str  # "number", "currency" or "string"
+    result: str  # "number", "currency", "string" or "markdown"
     cache_ttl_secs: int
     example: tuple[tuple[str | int, ...], str | float]
     # Coda cannot show a blank number from a formula (the SDK rejects null), so the
@@ -136,6 +136,54 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
             ("Acme Financial Services", "Last 12M"),
             "Acme Financial Services, Last 12M: 1 completed initiative | investment $280K | annual benefit $540K | "
             "simple ROI 93% | payback 6.2 months | 3-year ROI 479% | NPV at 10% $1.1M",
+        ),
+        figures=True,
+    ),
+    PackFormula(
+        "GetQBRBrief",
+        "The facts of a QBR deck for the account, in Markdown: objectives by status, top metrics, initiatives "
+        "completed in the period with investment, benefit and ROI, outcomes, top value streams, open Critical "
+        "and High risks, next steps.",
+        (
+            ACCOUNT,
+            Param("startDate", "date", "First day of the period (default: 180 days before the end).", optional=True),
+            Param("endDate", "date", "Last day of the period (default: today).", optional=True),
+        ),
+        "markdown",
+        300,
+        (
+            ("Gard AS",),
+            (
+                "# QBR brief: Gard AS (2026-05-24 to 2026-11-20)\n"
+                "\n"
+                "Health 73.9 (Attention Needed) · ARR $780K · renewal 2027-10-15 (329 days) · CSM Sarah Chen\n"
+                "\n"
+                "## Objectives (1 In Progress, 1 On Track)\n"
+                "- Manage Geopolitical Volatility: In Progress, 75%\n"
+                "- Lead Green Transition: On Track, 88%\n"
+                "\n"
+                "## Top metrics\n"
+                "- none with a business impact recorded\n"
+                "\n"
+                "## Initiatives completed in the period\n"
+                "- none completed in the period\n"
+                "\n"
+                "## Outcomes\n"
+                "- War risk underwriters: As an underwriter, I quote war-risk cover within two hours of a request "
+                "(91% of target, On Track)\n"
+                "\n"
+                "## Top value streams\n"
+                "- War Risk Quoting: $10.3M a year\n"
+                "- Green Vessel Underwriting: $1.2M a year\n"
+                "\n"
+                "## Open Critical and High risks\n"
+                "- Emissions data spread over spreadsheets (High, Open)\n"
+                "- Quote latency spikes when listed areas change (High, In Progress)\n"
+                "\n"
+                "## Next steps\n"
+                "- Review listed-area feed cut-over plan (Sarah Chen, due 2026-11-22)\n"
+                "- Write emissions pipeline business case (Sarah Chen, due 2026-12-20)\n"
+            ),
         ),
         figures=True,
     ),

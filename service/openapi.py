@@ -345,7 +345,7 @@ def _automation_paths(spec: APISpec) -> None:
 
 def _formula_paths(spec: APISpec) -> None:
     for formula in PACK_FORMULAS:
-        result = {"type": ["string" if formula.result == "string" else "number", "null"]}
+        result = {"type": ["string" if formula.result in ("string", "markdown") else "number", "null"]}
         body = {
             "type": "object",
             "required": ["ok", "result"],

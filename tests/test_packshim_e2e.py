@@ -141,6 +141,7 @@ def harness(live):
             calls.append({"name": spec.name, "params": params})
     calls += [{"name": "GetPortfolioSummary", "params": p} for p in PORTFOLIO_CALLS]
     calls.append({"name": "GetPortfolioSummary", "params": ["Sara Chen"]})
+    calls.append({"name": "GetQBRBrief", "params": ["Acme Financial Services", "2026-09-22", "2026-09-22"]})
     calls.append({"name": "GetAccountHealth", "params": ["  healthtech SOLUTIONS "]})
     calls.append({"name": "GetAccountHealth", "params": ["Acme Financial"]})
     calls.append({"name": "GetAccountHealth", "params": ["Blank Slate Ltd"]})
@@ -274,6 +275,16 @@ def test_the_portfolio_summary_through_the_sdk_with_and_without_its_optional_nam
     assert results[example_params] == example_result
     assert results[("  james OKAFOR ",)].startswith("James Okafor: 1 account | ARR $350K | at risk $350K (1)")
     assert results[("PER-00003",)].startswith("Lisa Martinez: 0 accounts")  # the AE is no one's CSM
+
+
+def test_the_qbr_brief_through_the_sdk_with_its_optional_dates(harness):
+    spec = next(s for s in PACK_FORMULAS if s.name == "GetQBRBrief")
+    example = next(c for c in harness["formulas"] if c["name"] == spec.name and tuple(c["params"]) == spec.example[0])
+    assert example["ok"] and example["result"] == spec.example[1]
+    dated = next(c for c in harness["formulas"] if c["name"] == spec.name and len(c["params"]) == 3)
+    assert dated["ok"], dated
+    assert dated["result"].startswith("# QBR brief: Acme Financial Services (2026-09-22 to 2026-09-22)")
+    assert "3-year ROI 479%" in dated["result"]
 
 
 def test_the_platform_roi_through_the_sdk_with_its_period_from_the_options(harness):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, request
 
-from formulas import pack, portfolio, roi
+from formulas import pack, portfolio, qbr, roi
 from schemas.pack_formulas import PACK_FORMULAS
 from service.api.params import only
 from service.errors import ApiError
@@ -52,6 +52,13 @@ def calculate_platform_roi(snap):
     return Answer(roi.roi_line(figures), figures)
 
 
+def get_qbr_brief(snap):
+    account = _account(snap)
+    start, end = qbr.period(request.args.get("startDate"), request.args.get("endDate"), snap.today)
+    facts = qbr.brief(account, lambda table: snap.rows(table).rows, start, end)
+    return Answer(qbr.markdown(facts), facts)
+
+
 def create_reference_id(snap):
     name = pack.reference_account_name(snap.accounts, request.args.get("accountName"))
     return pack.reference_id(name, request.args.get("entityType"), request.args.get("sequence"))
@@ -65,6 +72,7 @@ FORMULAS = {
     "CreateReferenceID": create_reference_id,
     "GetPortfolioSummary": get_portfolio_summary,
     "CalculatePlatformROI": calculate_platform_roi,
+    "GetQBRBrief": get_qbr_brief,
 }
 
 
