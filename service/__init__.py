@@ -11,7 +11,19 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, RequestRedirect
 
 from service import auth, errors, paging, requestlog
-from service.api import actions, autocomplete, automations, changes, formulas, health, openapi, params, rows, tables
+from service.api import (
+    actions,
+    autocomplete,
+    automations,
+    changes,
+    formulas,
+    health,
+    openapi,
+    params,
+    rows,
+    tables,
+    views,
+)
 from service.changelog import ChangeLogReader
 from service.config import changes_retention, data_path, today_from
 from service.jsonout import json_response
@@ -87,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(rows.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(automations.bp)
+    app.register_blueprint(views.bp)
     app.register_blueprint(formulas.bp)
     app.register_blueprint(autocomplete.bp)
     app.register_blueprint(actions.bp)

@@ -25,6 +25,7 @@ from service.api.autocomplete import MAX_RESULTS
 from service.api.tables import DEFAULT_LIMIT, MAX_LIMIT
 from service.version import __version__
 from service.writes import MAX_BATCH
+from views.evaluate import all_views
 
 JSON = "application/json"
 
@@ -343,6 +344,46 @@ def _automation_paths(spec: APISpec) -> None:
     )
 
 
+def _view_paths(spec: APISpec) -> None:
+    listing = {
+        "type": "object",
+        "required": ["ok", "views"],
+        "properties": {"ok": {"type": "boolean"}, "views": {"type": "array", "items": {"type": "object"}}},
+    }
+    _get(spec, "/v1/views", "views", "The views (views/definitions.json): slug, name, table, description.",
+         ("The views.", listing), tags=["views"])  # fmt: skip
+    group = {
+        "type": "object",
+        "required": ["group", "rows"],
+        "properties": {"group": {"type": ["string", "null"]}, "rows": {"type": "array", "items": {"type": "object"}}},
+    }
+    body = {
+        "type": "object",
+        "required": ["ok", "view", "groups", "row_count", "data_version"],
+        "properties": {
+            "ok": {"type": "boolean"},
+            "view": {"type": "object", "description": "The definition: table, filter, sort, group, columns."},
+            "groups": {"type": "array", "items": group},
+            "row_count": {"type": "integer"},
+            "data_version": {"type": "integer"},
+        },
+    }
+    _get(
+        spec,
+        "/v1/views/{slug}",
+        "view",
+        "A view evaluated on the current data: its rows, filtered, sorted and grouped as it says.",
+        ("The view and its groups of rows.", body),
+        tags=["views"],
+        parameters=[
+            _param("path", "slug", {"type": "string", "enum": list(all_views())}, "The view.", True),
+            _param("query", "account", {"type": "string"}, "Only this account's rows (name or id)."),
+            _param("query", "csm", {"type": "string"}, "Only the rows of the accounts this person is CSM of."),
+        ],
+        errors={"404": _error("No such view, account or person (the message suggests the closest names).")},
+    )
+
+
 def _formula_paths(spec: APISpec) -> None:
     for formula in PACK_FORMULAS:
         result = {"type": ["string" if formula.result in ("string", "markdown") else "number", "null"]}
@@ -478,6 +519,7 @@ def openapi_document() -> dict:
             _write_paths(spec, table)
     _changes_path(spec)
     _automation_paths(spec)
+    _view_paths(spec)
     _formula_paths(spec)
     _autocomplete_paths(spec)
     _action_paths(spec)

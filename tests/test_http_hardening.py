@@ -175,7 +175,7 @@ def test_single_parameters_still_work(ro_client):
 METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "TRACE"]
 SAMPLE_VALUES = {
     "tables.table_schema": [{"name": "AccountMaster"}, {"name": "Nope"}],
-    "tables.table_rows": [{"name": "AccountMaster"}, {"name": "AccountHealthHistory"}],
+    "tables.table_rows": [{"name": "AccountMaster"}, {"name": "AccountHealthHistory"}, {"name": "Alerts"}],
     "tables.table_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "AccountMaster", "row_id": "x"}],
     "formulas.formula": [{"name": "GetAccountHealth"}, {"name": "Nope"}],
     # Writes: bodiless requests are refused (400) before anything is written, and the one row named
@@ -185,6 +185,7 @@ SAMPLE_VALUES = {
     "rows.update_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "AccountMaster", "row_id": "x"}],
     "rows.delete_row": [{"name": "AccountMaster", "row_id": "ACC-00001"}, {"name": "QuickStartGuide", "row_id": "x"}],
     "actions.run_action": [{"name": "CompleteTask"}, {"name": "Nope"}],  # no body: refused before any write
+    "views.one_view": [{"slug": "open-risks"}, {"slug": "nope"}],
 }
 ODD_PATHS = [
     "/",

@@ -29,7 +29,7 @@ def test_document_is_valid_openapi_and_lists_every_endpoint():
     expected |= {f"/v1/formulas/{f.name}" for f in PACK_FORMULAS}
     expected |= {"/v1/autocomplete/accounts"} | {f"/v1/actions/{a.name}" for a in PACK_ACTIONS}
     expected |= {f"/v1/tables/{t.name}/rows/batch" for t in SYNC_TABLES if t.editable} | {"/v1/changes"}
-    expected |= {"/v1/automations", "/v1/automations/alerts"}
+    expected |= {"/v1/automations", "/v1/automations/alerts", "/v1/views", "/v1/views/{slug}"}
     assert set(doc["paths"]) == expected
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
     assert doc["paths"]["/health"]["get"]["security"] == []

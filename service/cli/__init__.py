@@ -136,4 +136,4 @@ def main() -> None:
 
 
 # Register the commands (each module adds its own to `cli`).
-from service.cli import automate, log, read, serving, whole, write  # noqa: E402,F401
+from service.cli import automate, log, read, serving, views, whole, write  # noqa: E402,F401

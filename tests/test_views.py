@@ -1,0 +1,170 @@
+"""Views as data, evaluated: every view's rows hand-checked on the seed (2026-11-20), the account and
+CSM scopes, the errors, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from views.evaluate import all_views
+
+# (group, [ids]) per view, as read off the seed's rows (see the view's description for its rule).
+EXPECTED = {
+    # Active or Renewal Pending (HealthTech is "At Risk" as a status); riskiest, then nearest renewal.
+    "csm-command-center": [("Sarah Chen", ["ACC-00004", "ACC-00002", "ACC-00001"])],
+    "strategic-objectives-board": [
+        ("In Progress", ["OBJ-00012", "OBJ-00003", "OBJ-00010"]),
+        ("On Track", ["OBJ-00013", "OBJ-00001", "OBJ-00005", "OBJ-00006", "OBJ-00009"]),
+        ("At Risk", ["OBJ-00008"]),
+        ("Achieved", ["OBJ-00004", "OBJ-00002", "OBJ-00011"]),
+    ],
+    "health-dashboard": [("At Risk", ["ACC-00003"]), ("Attention Needed", ["ACC-00004"])],  # 63.7, 73.9
+    "qbr-preparation": [(None, ["ACC-00001", "ACC-00004", "ACC-00003", "ACC-00002"])],  # by name
+    "renewal-risk-pipeline": [("At Risk", ["ACC-00003"]), ("Healthy", ["ACC-00002"])],  # 131 and 72 days
+    "renewal-risk": [(None, ["ACC-00003"])],
+    "objectives-at-risk": [(None, ["OBJ-00008"])],
+    "critical-gaps": [(None, ["CAP-00007"])],
+    "critical-apis": [(None, ["API-00001", "API-00004", "API-00010", "API-00002", "API-00005", "API-00003"])],
+    "unhealthy-apis": [(None, ["API-00003", "API-00010", "API-00007", "API-00009"])],  # Mission-Critical first
+    "critical-metrics": [(None, ["MET-00010", "MET-00012"])],
+    "metric-alerts": [(None, ["MET-00010", "MET-00012"])],  # Urgent, then Alert
+    "initiatives-in-progress": [(None, ["INI-00005", "INI-00007", "INI-00001", "INI-00004"])],
+    "overdue-initiatives": [(None, ["INI-00005"])],  # 51 days
+    "high-roi": [(None, ["INI-00004", "INI-00007", "INI-00006", "INI-00003", "INI-00002", "INI-00001"])],
+    "critical-and-high-risks": [(None, ["RISK-00005", "RISK-00008", "RISK-00002", "RISK-00001", "RISK-00007"])],
+    "open-risks": [
+        ("High", ["RISK-00005", "RISK-00008", "RISK-00001", "RISK-00002", "RISK-00007"]),
+        ("Medium", ["RISK-00006"]),
+    ],
+    "achieved-outcomes": [(None, [])],  # none Achieved in the seed yet
+    "recent-engagements": [
+        (
+            None,
+            [
+                "ENG-00012",
+                "ENG-00006",
+                "ENG-00021",
+                "ENG-00011",
+                "ENG-00005",
+                "ENG-00010",
+                "ENG-00020",
+                "ENG-00004",
+                "ENG-00009",
+                "ENG-00017",
+                "ENG-00016",
+                "ENG-00003",
+                "ENG-00019",
+                "ENG-00008",
+            ],
+        )
+    ],  # fmt: skip
+    "qbrs": [(None, ["ENG-00010", "ENG-00004", "ENG-00019", "ENG-00007", "ENG-00001", "ENG-00013"])],
+    "overdue-tasks": [("James Okafor", ["TSK-00006"]), ("Marcus Johnson", ["TSK-00001", "TSK-00007"])],
+}
+
+
+def ids(body):
+    table = all_views()[body["view"]["slug"]].table
+    return [(g["group"], [r[table.id_key] for r in g["rows"]]) for g in body["groups"]]
+
+
+def test_every_view_is_listed_and_hand_checked():
+    assert set(all_views()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("slug", sorted(EXPECTED))
+def test_each_view_on_the_seed(ro_client, slug):
+    body = ro_client.get(f"/v1/views/{slug}").json
+    assert body["ok"] and ids(body) == EXPECTED[slug]
+    assert body["row_count"] == sum(len(r) for _, r in EXPECTED[slug])
+    view = all_views()[slug]
+    for group in body["groups"]:
+        for row in group["rows"]:
+            assert list(row) == list(dict.fromkeys((view.table.id_key, view.table.display_key, *view.columns)))
+
+
+def test_the_list(ro_client):
+    listed = ro_client.get("/v1/views").json["views"]
+    assert [v["slug"] for v in listed] == list(all_views())
+    assert listed[0] == {
+        "slug": "csm-command-center",
+        "name": "CSM Command Center",
+        "table": "AccountMaster",
+        "description": all_views()["csm-command-center"].description,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("open-risks?account=HealthTech%20Solutions", [("High", ["RISK-00005"]), ("Medium", ["RISK-00006"])]),
+        ("open-risks?account=acc-00003", [("High", ["RISK-00005"]), ("Medium", ["RISK-00006"])]),
+        ("renewal-risk-pipeline?csm=Sarah%20Chen", [("Healthy", ["ACC-00002"])]),
+        ("overdue-tasks?csm=James%20Okafor", [("James Okafor", ["TSK-00006"]), ("Marcus Johnson", ["TSK-00007"])]),
+        ("qbr-preparation?account=Gard%20AS&csm=Sarah%20Chen", [(None, ["ACC-00004"])]),
+        ("qbr-preparation?account=Gard%20AS&csm=James%20Okafor", [(None, [])]),
+    ],
+)
+def test_scoped_by_account_and_csm(ro_client, query, expected):
+    assert ids(ro_client.get(f"/v1/views/{query}").json) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code", "param"),
+    [
+        ("nope", 404, "unknown_view", None),
+        ("critical-gaps?account=Acme%20Financial", 404, "unknown_account", "account"),
+        ("critical-gaps?csm=Sara%20Chen", 404, "unknown_person", "csm"),
+        ("critical-gaps?colour=red", 400, "unknown_parameter", "colour"),
+    ],
+)
+def test_errors(ro_client, query, status, code, param):
+    response = ro_client.get(f"/v1/views/{query}")
+    assert (response.status_code, response.json["code"]) == (status, code)
+    if param:
+        assert param in response.json["errors"]
+
+
+def test_a_view_follows_the_data(client, store):
+    with store.transaction() as tx:
+        tx.update(
+            "APIPortfolio",
+            "API-00003",
+            {"uptime_percent": 99.99, "error_rate_percent": 0.1, "avg_response_time_ms": 100},
+        )
+    assert ids(client.get("/v1/views/unhealthy-apis").json) == [(None, ["API-00010", "API-00007", "API-00009"])]
+
+
+def test_the_cli(csm):
+    listed = csm("view")
+    assert listed.exit_code == 0 and listed.output.splitlines()[0].startswith("csm-command-center")
+    shown = csm("view", "renewal-risk-pipeline", "--csm", "Sarah Chen")
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith("Renewal Risk Pipeline (AccountMaster): 1 row\n\nHealthy\n")
+    assert "ACC-00002" in shown.output and "ACC-00003" not in shown.output
+    body = json.loads(csm("view", "critical-gaps", "--json").output)
+    assert ids(body) == EXPECTED["critical-gaps"]
+    unknown = csm("view", "critical-gaps", "--account", "Acme Financial")
+    assert unknown.exit_code == 1
+    assert (
+        unknown.output
+        == "Error: --account: No account named 'Acme Financial'. Did you mean 'Acme Financial Services'?\n"
+    )
+    assert csm("view", "nope").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"table": "AccountMaster", "columns": ["colour"]}, "view 'x': AccountMaster has no column 'colour'"),
+        ({"filter": [{"column": "arr", "op": "like", "value": 1}]}, "view 'x': unknown op 'like'"),
+        ({"slug": "Not A Slug"}, "slug must be lowercase words joined by -"),
+    ],
+)
+def test_a_definition_that_does_not_fit_the_catalog_is_refused(change, message):
+    from views.evaluate import _check
+
+    raw = {"slug": "x", "name": "X", "table": "AccountMaster", "columns": ["arr"], **change}
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        _check(raw)

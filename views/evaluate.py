@@ -1,0 +1,255 @@
+"""Views as data (`views/definitions.json`), checked against the catalog and evaluated over served rows.
+
+A view names a table, a filter (conditions that must all hold), a sort, an optional grouping, the
+columns it shows and its formatting rules.  Evaluation is pure (like `formulas/`): served rows and
+today in, groups of rows out.
+
+Decisions:
+- Conditions: `eq`, `ne`, `in`, `lt`, `le`, `gt`, `ge`, `empty`, `not_empty`.  A value may be
+  `{"days_from_today": N}` (seed 001's `Today() - 90`).  Text is compared without the status emoji
+  the service puts in front of some derived labels ("🔴 Critical Gap" is "Critical Gap"); a reference
+  by its id; a row whose value is empty never passes a comparison.
+- Sorting and grouping follow a select column's declared option order (Critical before At Risk, as
+  the templates say), numbers and dates by value, anything else by its text ignoring case; empty
+  values last.  A reference groups and sorts by its display name.
+- Rows carry the table's id and display columns and the view's columns, as served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from schemas import Field, Table, get_table
+
+DEFINITIONS = Path(__file__).with_name("definitions.json")
+OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "empty", "not_empty")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_EMOJI_PREFIX = re.compile(r"^[^\w(]+\s")
+
+
+@dataclass(frozen=True)
+class View:
+    slug: str
+    name: str
+    table: Table
+    description: str
+    filter: tuple[dict, ...]
+    sort: tuple[dict, ...]
+    group: str | None
+    columns: tuple[str, ...]
+    formatting: tuple[dict, ...]
+
+    def public(self) -> dict:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "table": self.table.name,
+            "description": self.description,
+            "filter": list(self.filter),
+            "sort": list(self.sort),
+            "group": self.group,
+            "columns": list(self.columns),
+            "formatting": list(self.formatting),
+        }
+
+
+def _check(raw: dict) -> View:
+    """A definition checked against the catalog: ValueError naming what is wrong."""
+    slug = raw.get("slug", "?")
+
+    def wrong(what: str) -> ValueError:
+        return ValueError(f"view {slug!r}: {what}")
+
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise wrong("slug must be lowercase words joined by -")
+    table = get_table(raw["table"])
+
+    def column(key: str) -> Field:
+        if key not in table.by_key:
+            raise wrong(f"{table.name} has no column {key!r}")
+        return table.by_key[key]
+
+    for condition in raw.get("filter", []):
+        column(condition["column"])
+        if condition.get("op") not in OPS:
+            raise wrong(f"unknown op {condition.get('op')!r}; ops are {', '.join(OPS)}")
+    for order in raw.get("sort", []):
+        column(order["column"])
+    if raw.get("group"):
+        column(raw["group"])
+    for key in raw["columns"]:
+        column(key)
+    for rule in raw.get("formatting", []):
+        column(rule["column"])
+    return View(
+        slug,
+        raw["name"],
+        table,
+        raw.get("description", ""),
+        tuple(raw.get("filter", [])),
+        tuple(raw.get("sort", [])),
+        raw.get("group"),
+        tuple(raw["columns"]),
+        tuple(raw.get("formatting", [])),
+    )
+
+
+@cache
+def all_views() -> dict[str, View]:
+    views = [_check(raw) for raw in orjson.loads(DEFINITIONS.read_bytes())]
+    slugs = [v.slug for v in views]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("two views share a slug")
+    return {v.slug: v for v in views}
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+
+def _plain(value: Any, f: Field) -> Any:
+    """What a condition compares: a reference's id, a label without its emoji."""
+    if f.ref and isinstance(value, dict):
+        return value.get(get_table(f.ref).id_key)
+    if isinstance(value, str):
+        return _EMOJI_PREFIX.sub("", value)
+    return value
+
+
+def _wanted(value: Any, today: dt.date) -> Any:
+    if isinstance(value, dict) and "days_from_today" in value:
+        return (today + dt.timedelta(days=value["days_from_today"])).isoformat()
+    return value
+
+
+def _compare(op: str, value: Any, wanted: Any) -> bool:
+    try:
+        return {
+            "eq": value == wanted,
+            "ne": value != wanted,
+            "in": isinstance(wanted, list) and value in wanted,
+        }[op]
+    except KeyError:
+        pass
+    try:
+        return {"lt": value < wanted, "le": value <= wanted, "gt": value > wanted, "ge": value >= wanted}[op]
+    except TypeError:  # a number against a text: not comparable, so not passing
+        return False
+
+
+def passes(row: dict, view: View, today: dt.date) -> bool:
+    for condition in view.filter:
+        f = view.table.by_key[condition["column"]]
+        value, op = _plain(row.get(f.key), f), condition["op"]
+        if op in ("empty", "not_empty"):
+            blank = value is None or value == "" or value == []
+            if blank != (op == "empty"):
+                return False
+            continue
+        if value is None or value == "":
+            return False
+        if not _compare(op, value, _wanted(condition.get("value"), today)):
+            return False
+    return True
+
+
+def _key(value: Any, f: Field) -> tuple:
+    """A sort key: empty last; a select by its option order; a reference by its display name."""
+    if value is None or value == "" or value == []:
+        return (2, 0)
+    if f.ref and isinstance(value, dict):
+        return (1, str(value.get(get_table(f.ref).display_key) or "").casefold())
+    if f.options and value in f.options:
+        return (0, f.options.index(value))
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(_plain(value, f)).casefold())
+
+
+def _label(value: Any, f: Field) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if f.ref and isinstance(value, dict):
+        return str(value.get(get_table(f.ref).display_key))
+    return str(value)
+
+
+def evaluate(view: View, rows: Iterable[dict], today: dt.date) -> list[dict]:
+    """[{"group": label or None, "rows": [...]}] for the rows that pass, sorted and grouped."""
+    table = view.table
+    chosen = [r for r in rows if passes(r, view, today)]
+    for order in reversed(view.sort):  # stable sorts, last key first
+        f = table.by_key[order["column"]]
+        descending = bool(order.get("descending"))
+        present = [r for r in chosen if _key(r.get(f.key), f)[0] != 2]
+        empty = [r for r in chosen if _key(r.get(f.key), f)[0] == 2]
+        present.sort(key=lambda r, f=f: _key(r.get(f.key), f), reverse=descending)
+        chosen = present + empty  # empty last, either way
+    keep = dict.fromkeys((table.id_key, table.display_key, *view.columns))
+    shown = [{k: r.get(k) for k in keep} for r in chosen]
+    if not view.group:
+        return [{"group": None, "rows": shown}]
+    f = table.by_key[view.group]
+    groups: dict[str, tuple[tuple, list[dict]]] = {}
+    for row, out in zip(chosen, shown, strict=True):
+        value = row.get(f.key)
+        label = _label(value, f)
+        groups.setdefault(label, (_key(value, f), []))[1].append(out)
+    return [{"group": label, "rows": members} for label, (_, members) in sorted(groups.items(), key=lambda g: g[1][0])]
+
+
+class UnknownView(KeyError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+
+    def __str__(self) -> str:
+        return f"No view {self.slug!r}; views are: {', '.join(all_views())}."
+
+
+class NoAccounts(ValueError):
+    """?account= or ?csm= on a view whose table has no account to choose by."""
+
+
+def answer(snap: Any, slug: str, account: str | None = None, csm: str | None = None) -> dict:
+    """A view over a snapshot (`rows(table)`, `accounts`, `today`): its definition and its groups,
+    limited to one account's rows and/or to the accounts a CSM owns.  Unknown names raise the
+    formulas' UnknownAccount / UnknownPerson."""
+    from formulas.portfolio import find_csm
+
+    view = all_views().get(slug)
+    if view is None:
+        raise UnknownView(slug)
+    rows = snap.rows(view.table.name).rows
+    wanted: set[str] | None = None
+    who = None
+    if account is not None and account.strip():
+        wanted = {snap.accounts.find(account)["account_id"]}
+    if csm is not None and csm.strip():
+        who = find_csm(snap.rows("PeopleTeam").rows, csm)
+        theirs = {
+            a["account_id"]
+            for a in snap.rows("AccountMaster").rows
+            if (a.get("customer_success_manager") or {}).get("person_id") == who["person_id"]
+        }
+        wanted = theirs if wanted is None else wanted & theirs
+    if wanted is not None:
+        key = "account_id" if view.table.name == "AccountMaster" else view.table.account_key
+        if key is None:
+            raise NoAccounts(f"view {slug!r} lists {view.table.name}, which has no account to choose by")
+        rows = [r for r in rows if _account_id(r.get(key)) in wanted]
+    groups = evaluate(view, rows, snap.today)
+    return {"view": view.public(), "groups": groups, "row_count": sum(len(g["rows"]) for g in groups)}
+
+
+def _account_id(value: Any) -> str | None:
+    return value.get("account_id") if isinstance(value, dict) else value
