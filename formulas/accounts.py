@@ -10,9 +10,9 @@ PeopleTeam's workload columns roll up the accounts a person is assigned to in an
 roles (CSM, AE, solutions architect, executive sponsor: `accounts_assigned`), so an account counts
 for each of its people:
 - at-risk accounts and ARR: renewal risk level Critical or At Risk (an account without ARR counts,
-  adding nothing to the ARR);
+  adding nothing to the ARR), of accounts not Churned or Expired (as GetPortfolioSummary counts);
 - renewals in the next 90 days: the renewal date from today to today + 90, both included (one
-  already past is not upcoming);
+  already past is not upcoming), again of accounts not Churned or Expired;
 - overdue tasks: the tasks the person *owns* (ActivitiesTasks.owner), open and past their due date,
   whatever account they are for.
 """
@@ -34,6 +34,7 @@ CADENCE_DAYS = {"Signature Success": 14, "Premier Success": 30}
 DEFAULT_CADENCE_DAYS = 60
 DUE_SOON_DAYS = 7
 AT_RISK_LEVELS = ("Critical", "At Risk")
+INACTIVE_STATUSES = ("Churned", "Expired")
 RENEWAL_WINDOW_DAYS = 90
 
 
@@ -131,7 +132,8 @@ def person(accounts: list[tuple[dict, dict]], overdue_tasks: int) -> dict:
     """Rollups over the (stored row, derived values) of the accounts a person covers, and the number
     of overdue tasks they own."""
     arr = [a.get("arr") for a, _ in accounts if a.get("arr") is not None]
-    at_risk = [a for a, d in accounts if d.get("renewal_risk_level") in AT_RISK_LEVELS]
+    active = [(a, d) for a, d in accounts if a.get("account_status") not in INACTIVE_STATUSES]
+    at_risk = [a for a, d in active if d.get("renewal_risk_level") in AT_RISK_LEVELS]
     return {
         "account_count": len(accounts),
         "total_arr_managed": sum(arr) if arr else 0,
@@ -141,7 +143,7 @@ def person(accounts: list[tuple[dict, dict]], overdue_tasks: int) -> dict:
         "overdue_tasks": overdue_tasks,
         "renewals_next_90_days": sum(
             1
-            for _, d in accounts
+            for _, d in active
             if d.get("days_to_renewal") is not None and 0 <= d["days_to_renewal"] <= RENEWAL_WINDOW_DAYS
         ),
     }

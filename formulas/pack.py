@@ -83,7 +83,7 @@ def compact_usd(amount: float | None) -> str:
         return "n/a"
     sign = "-" if amount < 0 else ""
     value = abs(amount)
-    units = [(1e9, "B"), (1e6, "M"), (1e3, "K")]
+    units = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
     for i, (size, suffix) in enumerate(units):
         if value >= size:
             shown = round(value / size, 1)

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from formulas.accounts import AT_RISK_LEVELS
+from formulas.accounts import AT_RISK_LEVELS, INACTIVE_STATUSES
 from formulas.common import mean, rounded
 from formulas.names import closest, matching
 from formulas.pack import FormulaError, compact_usd
 
-INACTIVE = ("Churned", "Expired")
+INACTIVE = INACTIVE_STATUSES
 BANDS = (("80+", 80.0), ("70-80", 70.0), ("60-70", 60.0), ("under 60", float("-inf")))
 WINDOWS = (90, 180)
 

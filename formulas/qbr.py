@@ -45,7 +45,7 @@ def period(start_text: str | None, end_text: str | None, today: dt.date) -> tupl
             raise FormulaError(param, "bad_date", message) from None
 
     end = date_of("endDate", end_text, today)
-    start = date_of("startDate", start_text, end - dt.timedelta(days=DEFAULT_DAYS))
+    start = date_of("startDate", start_text, max(end - dt.timedelta(days=DEFAULT_DAYS), DATE_RANGE[0]))
     if start > end:
         raise FormulaError("startDate", "bad_date", f"startDate {start} is after endDate {end}.")
     return start, end
@@ -185,7 +185,7 @@ def _metric(m: dict) -> str:
 def _initiative(i: dict) -> str:
     return (
         f"- {i['name']} ({i['completed']}): investment {compact_usd(i['investment'])}, annual benefit "
-        f"{compact_usd(i['annual_benefit'])}, 3-year ROI {_percent(i['three_year_roi_percent'])}"
+        f"{compact_usd(i['annual_benefit'])} ({i['benefit_basis']}), 3-year ROI {_percent(i['three_year_roi_percent'])}"
     )
 
 

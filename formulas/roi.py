@@ -82,6 +82,7 @@ def completed_in(initiatives: Iterable[dict], start: dt.date | None, end: dt.dat
                 "completed": finished.isoformat(),
                 "investment": investment,
                 "annual_benefit": benefit,
+                "benefit_basis": "realized" if realized is not None else "expected",
                 "three_year_roi_percent": _three_year_roi(investment, benefit),
             }
         )

@@ -121,6 +121,15 @@ def test_workload_columns_hand_checked_on_the_seed(ro_client, accounts):
     }
 
 
+def test_churned_accounts_are_not_workload(client, store):
+    with store.transaction() as tx:
+        tx.update("AccountMaster", "ACC-00003", {"account_status": "Churned"})
+    james = next(p for p in walk(client, "PeopleTeam", 1000) if p["full_name"] == "James Okafor")
+    assert (james["account_count"], james["at_risk_accounts"], james["at_risk_arr"]) == (1, 0, 0)
+    summary = client.get("/v1/formulas/GetPortfolioSummary?csmName=James%20Okafor").json["data"]
+    assert (summary["accounts"], summary["at_risk_arr"]) == (0, 0)  # the two agree
+
+
 def test_overdue_tasks_count_only_open_ones_the_person_owns(client, store):
     with store.transaction() as tx:
         tx.update("ActivitiesTasks", "TSK-00007", {"status": "Done", "completed_date": "2026-11-19"})

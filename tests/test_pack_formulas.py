@@ -179,6 +179,8 @@ def test_unknown_formula(ro_client):
         (950, "$950"),
         (0, "$0"),
         (3_500_000_000, "$3.5B"),
+        (999_960_000_000, "$1T"),
+        (1_000_000_000_000, "$1T"),  # the largest ARR the catalog takes
         (None, "n/a"),
     ],
 )

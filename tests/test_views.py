@@ -136,6 +136,16 @@ def test_a_view_follows_the_data(client, store):
     assert ids(client.get("/v1/views/unhealthy-apis").json) == [(None, ["API-00010", "API-00007", "API-00009"])]
 
 
+def test_two_people_with_one_name_are_two_groups(client, store):
+    with store.transaction() as tx:
+        twin = tx.insert("PeopleTeam", {"full_name": "Sarah Chen", "email": "s.chen2@example.com", "role": "CSM"})
+        tx.update("AccountMaster", "ACC-00004", {"customer_success_manager": twin})
+    assert ids(client.get("/v1/views/csm-command-center").json) == [
+        ("Sarah Chen (PER-00001)", ["ACC-00002", "ACC-00001"]),
+        (f"Sarah Chen ({twin})", ["ACC-00004"]),
+    ]
+
+
 def test_the_cli(csm):
     listed = csm("view")
     assert listed.exit_code == 0 and listed.output.splitlines()[0].startswith("csm-command-center")

@@ -13,6 +13,8 @@ Decisions:
   the templates say), numbers and dates by value, anything else by its text ignoring case; empty
   values last.  A reference groups and sorts by its display name.
 - Rows carry the table's id and display columns and the view's columns, as served.
+- Groups are by value (a reference by its id): two people who share a name are two groups, labelled
+  with their ids; rows without a value are the group "(none)", last.
 """
 
 from __future__ import annotations
@@ -199,12 +201,18 @@ def evaluate(view: View, rows: Iterable[dict], today: dt.date) -> list[dict]:
     if not view.group:
         return [{"group": None, "rows": shown}]
     f = table.by_key[view.group]
-    groups: dict[str, tuple[tuple, list[dict]]] = {}
+    groups: dict[object, tuple[tuple, str, list[dict]]] = {}  # by value (a reference by its id)
     for row, out in zip(chosen, shown, strict=True):
         value = row.get(f.key)
-        label = _label(value, f)
-        groups.setdefault(label, (_key(value, f), []))[1].append(out)
-    return [{"group": label, "rows": members} for label, (_, members) in sorted(groups.items(), key=lambda g: g[1][0])]
+        identity = _plain(value, f) if value not in (None, "", []) else None
+        groups.setdefault(identity, (_key(value, f), _label(value, f), []))[2].append(out)
+    labels = [label for _, label, _ in groups.values()]
+    ordered = sorted(groups.items(), key=lambda g: (g[1][0], str(g[0])))
+    return [
+        # Two people with one name are two groups: their ids tell them apart.
+        {"group": f"{label} ({identity})" if labels.count(label) > 1 and identity else label, "rows": members}
+        for identity, (_, label, members) in ordered
+    ]
 
 
 class UnknownView(KeyError):
