@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from formulas.common import as_date, ratio, rounded
+from schemas import get_table
 
 IMPACT_SCORES = {"Critical": 5, "High": 4, "Medium": 3, "Low": 2}
 PROBABILITY_SCORES = {"Very Likely (>75%)": 5, "Likely (50-75%)": 4, "Possible (25-50%)": 3, "Unlikely (<25%)": 2}
@@ -36,6 +37,10 @@ def risk(row: dict) -> dict:
 
 
 CLOSED_TASK_STATUSES = frozenset({"Done", "Cancelled"})
+#: The task statuses that are open: every other option of ActivitiesTasks.status, in its order.
+OPEN_TASK_STATUSES = tuple(
+    s for s in get_table("ActivitiesTasks").field("status").options if s not in CLOSED_TASK_STATUSES
+)
 
 
 def task(row: dict, today: dt.date) -> dict:

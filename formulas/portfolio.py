@@ -24,7 +24,6 @@ from formulas.common import mean, rounded
 from formulas.names import closest, matching
 from formulas.pack import FormulaError, compact_usd
 
-INACTIVE = INACTIVE_STATUSES
 BANDS = (("80+", 80.0), ("70-80", 70.0), ("60-70", 60.0), ("under 60", float("-inf")))
 WINDOWS = (90, 180)
 
@@ -63,7 +62,7 @@ def portfolio(accounts: Iterable[dict], csm: dict | None) -> dict:
     book = [
         a
         for a in accounts
-        if a.get("account_status") not in INACTIVE
+        if a.get("account_status") not in INACTIVE_STATUSES
         and (csm is None or (a.get("customer_success_manager") or {}).get("person_id") == csm["person_id"])
     ]
     at_risk = [a for a in book if a.get("renewal_risk_level") in AT_RISK_LEVELS]

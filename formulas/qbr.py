@@ -22,6 +22,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 
+from formulas.engagement import OPEN_TASK_STATUSES
 from formulas.pack import FormulaError, compact_usd
 from formulas.platform import METRIC_STATUS_SCORE
 from formulas.roi import completed_in
@@ -30,7 +31,6 @@ from schemas.values import DATE_RANGE, parse_date
 DEFAULT_DAYS = 180
 HIGH_ACHIEVEMENT = 75.0
 CLOSED_RISK = ("Mitigated", "Accepted", "Closed")
-OPEN_TASK = ("Not Started", "In Progress", "Waiting")
 
 
 def period(start_text: str | None, end_text: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -89,7 +89,7 @@ def brief(account: dict, rows: Callable[[str], list[dict]], start: dt.date, end:
         key=lambda r: (-(r.get("risk_score") or 0), r["risk_id"]),
     )
     tasks = sorted(
-        (t for t in _mine(rows("ActivitiesTasks"), account_id) if t.get("status") in OPEN_TASK),
+        (t for t in _mine(rows("ActivitiesTasks"), account_id) if t.get("status") in OPEN_TASK_STATUSES),
         key=lambda t: (t.get("due_date") or "9999-12-31", t["task_id"]),
     )[:5]
     engagements = sorted(_mine(rows("EngagementLog"), account_id), key=lambda e: e.get("engagement_date") or "")

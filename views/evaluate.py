@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from formulas.portfolio import find_csm
 from schemas import Field, Table, get_table
 
 DEFINITIONS = Path(__file__).with_name("definitions.json")
@@ -232,8 +233,6 @@ def answer(snap: Any, slug: str, account: str | None = None, csm: str | None = N
     """A view over a snapshot (`rows(table)`, `accounts`, `today`): its definition and its groups,
     limited to one account's rows and/or to the accounts a CSM owns.  Unknown names raise the
     formulas' UnknownAccount / UnknownPerson."""
-    from formulas.portfolio import find_csm
-
     view = all_views().get(slug)
     if view is None:
         raise UnknownView(slug)

@@ -44,14 +44,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from formulas.accounts import INACTIVE_STATUSES
+from formulas.engagement import OPEN_TASK_STATUSES
 from schemas.values import MAX_LONG_TEXT
 from service.automations.alerts import AlertBook, clip, recipients
 from service.history import record_into
 from service.snapshot import Snapshot
 from service.store import Transaction
 
-OPEN_TASK = ("Not Started", "In Progress", "Waiting")
-INACTIVE = ("Churned", "Expired")
 RENEWAL_DETECTOR, API_MONITOR = "Renewal Risk Detector", "API Health Monitor"
 RENEWAL_HEALTH, RENEWAL_DAYS, TASK_DUE_DAYS = 70, 180, 2
 LOW_HEALTH, RED_ZONE, DROP_POINTS = 60, 40, 10
@@ -90,7 +90,9 @@ def _name(person: dict | None) -> str:
 
 
 def _active(accounts: list[dict]) -> list[dict]:
-    return [a for a in accounts if a.get("account_status") not in INACTIVE and a.get("health_score") is not None]
+    return [
+        a for a in accounts if a.get("account_status") not in INACTIVE_STATUSES and a.get("health_score") is not None
+    ]
 
 
 # --- snapshot -------------------------------------------------------------------------------------
@@ -117,7 +119,7 @@ def renewal_risk(tx: Transaction, ctx: Context) -> Outcome:
     has_open_task = {
         t["account"]
         for t in tx.rows("ActivitiesTasks")
-        if t.get("source") == RENEWAL_DETECTOR and t["status"] in OPEN_TASK
+        if t.get("source") == RENEWAL_DETECTOR and t["status"] in OPEN_TASK_STATUSES
     }
     due = (ctx.today + dt.timedelta(days=TASK_DUE_DAYS)).isoformat()
     for account in _active(ctx.snap.rows("AccountMaster").rows):
