@@ -69,6 +69,9 @@ class AccountIndex:
             raise UnknownAccount(name, self.suggest(key))
         return row
 
+    def by_id(self, account_id: str) -> dict | None:
+        return self._by_id.get(account_id.upper())
+
     def suggest(self, key: str, limit: int = 3) -> list[str]:
         names = {n: r["account_name"] for n, r in self._by_name.items()}
         close = difflib.get_close_matches(key, list(names), n=limit, cutoff=0.5)

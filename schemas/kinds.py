@@ -44,6 +44,8 @@ class Kind:
     pack_options: Callable[[Field], list[tuple[str, object]]] = lambda f: []
     text_is_value: bool = False
     limits: tuple[float, float] | None = None
+    # How a page shows a value of this kind, when plain text would not do ($1,250,000; 45%).
+    shown: Callable[[Field, Any], str] | None = None
 
 
 # --- helpers shared by several kinds --------------------------------------------------
@@ -135,7 +137,7 @@ def _string_kind(name: str, hint: str, *, write: MarshmallowFactory, served: Mar
     return Kind(name, "string", "String", hint, write, served, _as_text, text_is_value=True)
 
 
-def _number_kind(name: str, hint: str | None, *, integer: bool, limit: float, options) -> Kind:
+def _number_kind(name: str, hint: str | None, *, integer: bool, limit: float, options, shown=None) -> Kind:
     strict, described = (v.StrictInteger, fields.Integer) if integer else (v.StrictNumber, fields.Float)
     parse = v.integer_from_text if integer else v.number_from_text
     return Kind(
@@ -148,6 +150,7 @@ def _number_kind(name: str, hint: str | None, *, integer: bool, limit: float, op
         from_text=lambda f, text, resolve: parse(f.key, text),
         pack_options=options,
         limits=(-limit, limit),
+        shown=shown,
     )
 
 
@@ -177,8 +180,16 @@ KINDS: dict[str, Kind] = {
             integer=False,
             limit=v.NUMBER_LIMIT,
             options=lambda f: [("currencyCode", "USD"), *_precision(f)],
+            shown=lambda f, x: f"{'-' if x < 0 else ''}${abs(x):,.{0 if float(x).is_integer() else 2}f}",
         ),
-        _number_kind("percent", "Percent", integer=False, limit=v.PERCENT_LIMIT, options=_precision),
+        _number_kind(
+            "percent",
+            "Percent",
+            integer=False,
+            limit=v.PERCENT_LIMIT,
+            options=_precision,
+            shown=lambda f, x: f"{round(x, f.decimals if f.decimals is not None else 1):g}%",
+        ),
         _number_kind(
             "slider",
             "Slider",

@@ -10,7 +10,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, RequestRedirect
 
-from service import auth, errors, paging, requestlog
+from service import auth, dashboard, errors, paging, requestlog
 from service.api import (
     actions,
     autocomplete,
@@ -68,7 +68,7 @@ class CockpitFlask(Flask):
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = CockpitFlask(__name__, static_folder=None)  # no static files: every answer is JSON
+    app = CockpitFlask(__name__, static_folder=None)  # the API's answers are JSON; the dashboard serves its own
     app.url_map.merge_slashes = False  # `/v1//tables` is not `/v1/tables` (and not a redirect to it)
     app.url_map.converters["row_id"] = RowIdConverter
     app.config.from_mapping(
@@ -86,7 +86,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["csm.store"] = store
     app.extensions["csm.changes"] = ChangeLogReader(store.changes)
     app.extensions["csm.snapshots"] = SnapshotCache(store, today_from(app.config["CSM_TODAY"]))
-    app.extensions["csm.continuations"] = paging.Continuations(paging.secret_key(app.config))
+    secret = paging.secret_key(app.config)
+    app.extensions["csm.continuations"] = paging.Continuations(secret)
     if not app.testing:
         requestlog.configure()
     requestlog.init_app(app)
@@ -104,4 +105,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(autocomplete.bp)
     app.register_blueprint(actions.bp)
     app.register_blueprint(openapi.bp)
+    dashboard.init_app(app, secret)
     return app

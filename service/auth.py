@@ -180,6 +180,10 @@ class TokenCheck:
     def __bool__(self) -> bool:
         return bool(self._known)
 
+    @property
+    def entries(self) -> list[ApiToken]:
+        return [entry for _, entry in self._known]
+
     def match(self, token: str) -> ApiToken | None:
         """The configured token equal to `token`, or None; every token is compared, with no early exit."""
         given = _digest(token)

@@ -12,9 +12,11 @@
 - `CSM_SLACK_WEBHOOK_URL`: the Slack incoming webhook the automations post alerts to (default: none,
   alerts are only recorded); `https://`, or `http://` to a loopback host.  A secret: never printed.
 - `CSM_ACCOUNT_URL`: where an alert's account link points, with `{account_id}` and/or
-  `{account_name}` (default `http://localhost:8000/v1/tables/AccountMaster/rows/{account_id}`).
+  `{account_name}` (default `http://localhost:8000/dashboard/accounts/{account_id}`, the dashboard's page).
 - `CSM_SECRET_KEY`: the key that signs continuation tokens, 32+ characters (default: a random key
-  generated once into `secret-key` beside the store; `service.paging`).
+  generated once into `secret-key` beside the store; `service.paging`); it also signs dashboard sessions.
+- `CSM_COOKIE_SECURE`: `1` to mark the dashboard's session cookie Secure even when the request reached
+  the service over plain http (behind a proxy that ends TLS); default: Secure when the request was https.
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ def changes_retention(environ=None):
 # --- automations ----------------------------------------------------------------------------------
 
 SLACK_WEBHOOK, ACCOUNT_URL = "CSM_SLACK_WEBHOOK_URL", "CSM_ACCOUNT_URL"
-DEFAULT_ACCOUNT_URL = "http://localhost:8000/v1/tables/AccountMaster/rows/{account_id}"
+DEFAULT_ACCOUNT_URL = "http://localhost:8000/dashboard/accounts/{account_id}"
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
 
@@ -218,3 +220,12 @@ def account_url(environ: Mapping[str, str] | None = None) -> str:
     if _web_address(_PLACEHOLDER.sub("x", value)) is None:
         raise ConfigError(f"{ACCOUNT_URL} must be an http:// or https:// URL without spaces, < > or |; got {value!r}")
     return value
+
+
+def cookie_secure(config: Mapping) -> bool:
+    value = (setting(config, "CSM_COOKIE_SECURE") or "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"CSM_COOKIE_SECURE must be 1 or 0 (true/false, yes/no); got {value!r}")

@@ -26,7 +26,7 @@ from service.automations import notify
 
 WEBHOOK = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX"
 SECRET = "XXXXSECRETXXXX"
-DEFAULT_LINK = "http://localhost:8000/v1/tables/AccountMaster/rows/{}"
+DEFAULT_LINK = "http://localhost:8000/dashboard/accounts/{}"
 ALL_ALERTS = ["ALR-00001", "ALR-00002", "ALR-00003"]
 RENEWAL_ALERT, API_ALERTS = "ALR-00001", ["ALR-00002", "ALR-00003"]
 TRIES = 4  # HTTP calls of one post Slack keeps failing with a 5xx: the first and 3 retries

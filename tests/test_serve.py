@@ -49,6 +49,15 @@ def test_first_run_creates_store_and_secrets_and_prints_a_working_curl(tmp_path)
                 timeout=10,
             )
             assert shell.stdout == "200", shell
+        # the dashboard printed at start-up answers: its sign-in page, then the overview with the token
+        line = next(line for line in service_output(proc).splitlines() if line.strip().startswith("dashboard:"))
+        dashboard = line.split()[1]
+        assert dashboard == f"http://127.0.0.1:{port}/dashboard"
+        with requests.Session() as browser:
+            signin = browser.get(dashboard, timeout=5)
+            assert signin.url.startswith(f"{dashboard}/signin") and 'name="token"' in signin.text
+            overview = browser.post(f"{dashboard}/signin", data={"token": token}, timeout=5)
+            assert overview.url == dashboard and "HealthTech Solutions" in overview.text
     finally:
         output = stop_service(proc)
     assert f"at http://127.0.0.1:{port}" in output

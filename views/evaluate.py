@@ -117,7 +117,7 @@ def all_views() -> dict[str, View]:
 # --- evaluation -----------------------------------------------------------------------------------
 
 
-def _plain(value: Any, f: Field) -> Any:
+def plain(value: Any, f: Field) -> Any:
     """What a condition compares: a reference's id, a label without its emoji."""
     if f.ref and isinstance(value, dict):
         return value.get(get_table(f.ref).id_key)
@@ -150,7 +150,7 @@ def _compare(op: str, value: Any, wanted: Any) -> bool:
 def passes(row: dict, view: View, today: dt.date) -> bool:
     for condition in view.filter:
         f = view.table.by_key[condition["column"]]
-        value, op = _plain(row.get(f.key), f), condition["op"]
+        value, op = plain(row.get(f.key), f), condition["op"]
         if op in ("empty", "not_empty"):
             blank = value is None or value == "" or value == []
             if blank != (op == "empty"):
@@ -175,7 +175,7 @@ def _key(value: Any, f: Field) -> tuple:
         return (0, int(value))
     if isinstance(value, int | float):
         return (0, value)
-    return (1, str(_plain(value, f)).casefold())
+    return (1, str(plain(value, f)).casefold())
 
 
 def _label(value: Any, f: Field) -> str:
@@ -205,7 +205,7 @@ def evaluate(view: View, rows: Iterable[dict], today: dt.date) -> list[dict]:
     groups: dict[object, tuple[tuple, str, list[dict]]] = {}  # by value (a reference by its id)
     for row, out in zip(chosen, shown, strict=True):
         value = row.get(f.key)
-        identity = _plain(value, f) if value not in (None, "", []) else None
+        identity = plain(value, f) if value not in (None, "", []) else None
         groups.setdefault(identity, (_key(value, f), _label(value, f), []))[2].append(out)
     labels = [label for _, label, _ in groups.values()]
     ordered = sorted(groups.items(), key=lambda g: (g[1][0], str(g[0])))

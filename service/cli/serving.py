@@ -75,6 +75,7 @@ def serve(
         shown = token if show_token else "(hidden; --show-token prints it)"
         click.echo(f"  API token {'created in' if created else 'from'} {path}: {shown}")
         click.echo(f'  try: curl -s -H "Authorization: Bearer $(cat {shlex.quote(str(path))})" {url}/v1/tables')
+    click.echo(f"  dashboard: {url}/dashboard (sign in with an API token)")
     config = {"CSM_DATA": str(store.path)}
     if dev:
         from service import create_app
