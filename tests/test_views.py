@@ -11,8 +11,8 @@ from views.evaluate import all_views
 
 # (group, [ids]) per view, as read off the seed's rows (see the view's description for its rule).
 EXPECTED = {
-    # Active or Renewal Pending (HealthTech is "At Risk" as a status); riskiest, then nearest renewal.
-    # HealthTech's status is At Risk: still an active account, and the one a command center is for.
+    # Active, Renewal Pending or At Risk (HealthTech's status: the account a command center is for);
+    # riskiest, then the nearest renewal.
     "csm-command-center": [("James Okafor", ["ACC-00003"]), ("Sarah Chen", ["ACC-00004", "ACC-00002", "ACC-00001"])],
     "strategic-objectives-board": [
         ("In Progress", ["OBJ-00012", "OBJ-00003", "OBJ-00010"]),
@@ -62,6 +62,275 @@ EXPECTED = {
     ],  # fmt: skip
     "qbrs": [(None, ["ENG-00010", "ENG-00004", "ENG-00019", "ENG-00007", "ENG-00001", "ENG-00013"])],
     "overdue-tasks": [("James Okafor", ["TSK-00006"]), ("Marcus Johnson", ["TSK-00001", "TSK-00007"])],
+    # --- seed 001's "All" and "By" views, and High Impact -------------------------------------
+    "all-accounts": [(None, ["ACC-00001", "ACC-00004", "ACC-00003", "ACC-00002"])],  # by name
+    "accounts-by-csm": [("James Okafor", ["ACC-00003"]), ("Sarah Chen", ["ACC-00001", "ACC-00004", "ACC-00002"])],
+    "accounts-by-health-score": [(None, ["ACC-00003", "ACC-00004", "ACC-00001", "ACC-00002"])],  # 63.7 ... 88.4
+    "all-team-members": [(None, ["PER-00004", "PER-00005", "PER-00003", "PER-00002", "PER-00001"])],  # David ... Sarah
+    "people-by-role": [  # in the role select's order
+        ("CSM", ["PER-00005", "PER-00001"]),
+        ("AE", ["PER-00003"]),
+        ("SE", ["PER-00002"]),
+        ("Executive Sponsor", ["PER-00004"]),
+    ],
+    # $3.18M (Lisa, Marcus: a tie, by name), $2.83M (David, Sarah), $350K (James).
+    "people-by-portfolio-size": [(None, ["PER-00003", "PER-00002", "PER-00004", "PER-00001", "PER-00005"])],
+    "all-contexts": [(None, ["CTX-00001", "CTX-00004", "CTX-00003", "CTX-00002"])],  # by account name
+    "contexts-by-digital-maturity": [
+        ("Digital Native", ["CTX-00002"]),
+        ("Transforming", ["CTX-00001", "CTX-00004"]),
+        ("Traditional", ["CTX-00003"]),
+    ],
+    "all-objectives": [
+        (
+            None,
+            [
+                "OBJ-00002",
+                "OBJ-00001",
+                "OBJ-00003",
+                "OBJ-00012",
+                "OBJ-00013",
+                "OBJ-00011",
+                "OBJ-00008",
+                "OBJ-00009",
+                "OBJ-00010",
+                "OBJ-00004",
+                "OBJ-00005",
+                "OBJ-00006",
+                "OBJ-00007",
+            ],
+        )
+    ],  # fmt: skip
+    "objectives-by-status": [
+        ("Planning", ["OBJ-00007"]),
+        ("In Progress", ["OBJ-00003", "OBJ-00010", "OBJ-00012"]),
+        ("On Track", ["OBJ-00001", "OBJ-00005", "OBJ-00009", "OBJ-00006", "OBJ-00013"]),
+        ("At Risk", ["OBJ-00008"]),
+        ("Achieved", ["OBJ-00011", "OBJ-00002", "OBJ-00004"]),
+    ],
+    "objectives-by-strategic-pillar": [
+        ("Revenue Growth", ["OBJ-00010"]),
+        ("Cost Optimization", ["OBJ-00005"]),
+        ("Customer Experience", ["OBJ-00004", "OBJ-00003", "OBJ-00009"]),
+        ("Operational Resilience", ["OBJ-00001", "OBJ-00008"]),
+        ("Innovation Velocity", ["OBJ-00013"]),
+        ("Risk Mitigation", ["OBJ-00012"]),
+        ("Sustainability/ESG", ["OBJ-00007"]),
+        ("Market Expansion", ["OBJ-00006"]),
+        ("Compliance/Regulatory", ["OBJ-00002", "OBJ-00011"]),
+    ],
+    "high-impact-objectives": [(None, ["OBJ-00012", "OBJ-00001", "OBJ-00004", "OBJ-00013"])],  # 100, 72, 48, 25
+    "all-capabilities": [
+        (
+            None,
+            [
+                "CAP-00001",
+                "CAP-00003",
+                "CAP-00002",
+                "CAP-00010",
+                "CAP-00011",
+                "CAP-00007",
+                "CAP-00009",
+                "CAP-00008",
+                "CAP-00004",
+                "CAP-00006",
+                "CAP-00005",
+            ],
+        )
+    ],  # fmt: skip
+    "capabilities-by-gap-status": [  # the view's group_order: Critical first, At Target last
+        ("🔴 Critical Gap", ["CAP-00007"]),
+        ("🟡 Moderate Gap", ["CAP-00010", "CAP-00009", "CAP-00003"]),
+        ("🟢 Small Gap", ["CAP-00002", "CAP-00001", "CAP-00008", "CAP-00005", "CAP-00006", "CAP-00011"]),
+        ("✅ At Target", ["CAP-00004"]),
+    ],
+    "capabilities-by-priority": [
+        ("P0-Critical", ["CAP-00007", "CAP-00010", "CAP-00002"]),
+        ("P1-High", ["CAP-00009", "CAP-00001", "CAP-00008", "CAP-00005", "CAP-00004"]),
+        ("P2-Medium", ["CAP-00003", "CAP-00006", "CAP-00011"]),
+    ],
+    "all-value-streams": [
+        (None, ["VS-00002", "VS-00001", "VS-00008", "VS-00007", "VS-00005", "VS-00006", "VS-00004", "VS-00003"])
+    ],
+    # $10.48M, $10.31M, $7.88M, $2.84M, $2.747M, $1.922M, $1.2M, $520K
+    "value-streams-by-business-value": [
+        (None, ["VS-00001", "VS-00007", "VS-00002", "VS-00003", "VS-00004", "VS-00006", "VS-00008", "VS-00005"])
+    ],
+    "high-impact-value-streams": [(None, ["VS-00001", "VS-00007", "VS-00002"])],  # $5M a year or more
+    "all-apis": [
+        (
+            None,
+            [
+                "API-00003",
+                "API-00002",
+                "API-00001",
+                "API-00011",
+                "API-00010",
+                "API-00009",
+                "API-00008",
+                "API-00007",
+                "API-00005",
+                "API-00006",
+                "API-00004",
+            ],
+        )
+    ],  # fmt: skip
+    "apis-by-health-status": [
+        ("🔴 Critical", ["API-00007"]),
+        ("🟡 Degraded", ["API-00003", "API-00010", "API-00009"]),
+        ("🟢 Healthy", ["API-00005", "API-00002", "API-00004", "API-00001", "API-00006", "API-00008", "API-00011"]),
+    ],
+    # Business value scores 33000, 7000, 2700, 2100, 1050, 144, 86, 68, 19.2, 10.4, 6.3.
+    "apis-by-business-value": [
+        (
+            None,
+            [
+                "API-00004",
+                "API-00005",
+                "API-00011",
+                "API-00001",
+                "API-00002",
+                "API-00008",
+                "API-00007",
+                "API-00006",
+                "API-00003",
+                "API-00010",
+                "API-00009",
+            ],
+        )
+    ],  # fmt: skip
+    "all-metrics": [
+        (
+            None,
+            [
+                "MET-00004",
+                "MET-00003",
+                "MET-00002",
+                "MET-00001",
+                "MET-00015",
+                "MET-00013",
+                "MET-00016",
+                "MET-00014",
+                "MET-00009",
+                "MET-00010",
+                "MET-00012",
+                "MET-00011",
+                "MET-00008",
+                "MET-00006",
+                "MET-00005",
+                "MET-00007",
+            ],
+        )
+    ],  # fmt: skip
+    "metrics-by-health-status": [
+        ("🔴 Critical", ["MET-00010", "MET-00012"]),
+        ("🟡 Needs Attention", ["MET-00003", "MET-00015", "MET-00009", "MET-00013", "MET-00016"]),
+        (
+            "🟢 On Track",
+            [
+                "MET-00004",
+                "MET-00008",
+                "MET-00002",
+                "MET-00006",
+                "MET-00001",
+                "MET-00011",
+                "MET-00005",
+                "MET-00007",
+                "MET-00014",
+            ],
+        ),
+    ],  # fmt: skip
+    "all-initiatives": [
+        (None, ["INI-00002", "INI-00001", "INI-00007", "INI-00008", "INI-00005", "INI-00006", "INI-00003", "INI-00004"])
+    ],
+    "initiatives-by-status": [
+        ("Proposed", ["INI-00008"]),
+        ("Approved", ["INI-00006"]),
+        ("In Progress", ["INI-00005", "INI-00007", "INI-00001", "INI-00004"]),
+        ("Completed", ["INI-00002", "INI-00003"]),
+    ],
+    "initiatives-by-priority": [
+        ("P0-Critical", ["INI-00005", "INI-00007", "INI-00001"]),
+        ("P1-High", ["INI-00002", "INI-00003", "INI-00006", "INI-00004"]),
+        ("P2-Medium", ["INI-00008"]),
+    ],
+    "all-risks": [
+        (
+            None,
+            [
+                "RISK-00005",
+                "RISK-00008",
+                "RISK-00002",
+                "RISK-00001",
+                "RISK-00007",
+                "RISK-00006",
+                "RISK-00004",
+                "RISK-00003",
+            ],
+        )
+    ],  # fmt: skip
+    "risks-by-risk-level": [
+        ("High", ["RISK-00005", "RISK-00008", "RISK-00002", "RISK-00001", "RISK-00007"]),
+        ("Medium", ["RISK-00006", "RISK-00004", "RISK-00003"]),
+    ],
+    "all-outcomes": [
+        (
+            None,
+            [
+                "OUT-00002",
+                "OUT-00003",
+                "OUT-00001",
+                "OUT-00012",
+                "OUT-00011",
+                "OUT-00007",
+                "OUT-00008",
+                "OUT-00010",
+                "OUT-00009",
+                "OUT-00005",
+                "OUT-00004",
+                "OUT-00006",
+            ],
+        )
+    ],  # fmt: skip
+    "outcomes-by-status": [
+        ("Not Started", ["OUT-00010"]),
+        ("On Track", ["OUT-00004", "OUT-00011", "OUT-00003", "OUT-00005", "OUT-00001", "OUT-00002"]),
+        ("Needs Attention", ["OUT-00009", "OUT-00007", "OUT-00006", "OUT-00012", "OUT-00008"]),
+    ],
+    "all-engagements": [
+        (
+            None,
+            [
+                "ENG-00012",
+                "ENG-00006",
+                "ENG-00021",
+                "ENG-00011",
+                "ENG-00005",
+                "ENG-00010",
+                "ENG-00020",
+                "ENG-00004",
+                "ENG-00009",
+                "ENG-00017",
+                "ENG-00016",
+                "ENG-00003",
+                "ENG-00019",
+                "ENG-00008",
+                "ENG-00015",
+                "ENG-00002",
+                "ENG-00014",
+                "ENG-00018",
+                "ENG-00007",
+                "ENG-00001",
+                "ENG-00013",
+            ],
+        )
+    ],  # fmt: skip
+    "engagements-by-account": [
+        ("Acme Financial Services", ["ENG-00006", "ENG-00005", "ENG-00004", "ENG-00003", "ENG-00002", "ENG-00001"]),
+        ("Gard AS", ["ENG-00021", "ENG-00020", "ENG-00019", "ENG-00018"]),
+        ("HealthTech Solutions", ["ENG-00017", "ENG-00016", "ENG-00015", "ENG-00014", "ENG-00013"]),
+        ("Nordic Logistics Group", ["ENG-00012", "ENG-00011", "ENG-00010", "ENG-00009", "ENG-00008", "ENG-00007"]),
+    ],
 }
 
 
@@ -180,3 +449,24 @@ def test_a_definition_that_does_not_fit_the_catalog_is_refused(change, message):
     raw = {"slug": "x", "name": "X", "table": "AccountMaster", "columns": ["arr"], **change}
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         _check(raw)
+
+
+def test_group_order_comes_before_the_values_it_does_not_list(client, store):
+    """Values the group_order lists come first, in its order; the others follow in the usual order."""
+    from views.evaluate import View, evaluate
+
+    view = all_views()["capabilities-by-gap-status"]
+    reordered = View(**{**view.__dict__, "group_order": ("At Target", "Small Gap")})
+    rows = client.get("/v1/tables/PlatformCapabilities/rows").json["rows"]
+    groups = [g["group"] for g in evaluate(reordered, rows, __import__("datetime").date(2026, 11, 20))]
+    assert groups == ["✅ At Target", "🟢 Small Gap", "🔴 Critical Gap", "🟡 Moderate Gap"]
+
+
+def test_a_bad_group_order_is_refused():
+    from views.evaluate import _check
+
+    raw = {"slug": "x", "name": "X", "table": "RiskRegister", "columns": [], "group_order": ["High"]}
+    with pytest.raises(ValueError, match="group_order"):
+        _check(raw)
+    with pytest.raises(ValueError, match="group_order"):
+        _check({**raw, "group": "risk_level", "group_order": [1]})

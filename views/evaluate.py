@@ -14,7 +14,9 @@ Decisions:
   values last.  A reference groups and sorts by its display name.
 - Rows carry the table's id and display columns and the view's columns, as served.
 - Groups are by value (a reference by its id): two people who share a name are two groups, labelled
-  with their ids; rows without a value are the group "(none)", last.
+  with their ids; rows without a value are the group "(none)", last.  A text column has no declared
+  order, so a view may give one (`group_order`: "Critical Gap" before "Moderate Gap"); values it
+  does not list follow, in the usual order.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class View:
     group: str | None
     columns: tuple[str, ...]
     formatting: tuple[dict, ...]
+    group_order: tuple[str, ...] = ()
 
     def public(self) -> dict:
         return {
@@ -59,6 +62,7 @@ class View:
             "filter": list(self.filter),
             "sort": list(self.sort),
             "group": self.group,
+            "group_order": list(self.group_order),
             "columns": list(self.columns),
             "formatting": list(self.formatting),
         }
@@ -88,6 +92,9 @@ def _check(raw: dict) -> View:
         column(order["column"])
     if raw.get("group"):
         column(raw["group"])
+    order = raw.get("group_order", [])
+    if order and (not raw.get("group") or not all(isinstance(v, str) for v in order)):
+        raise wrong("group_order is a list of the group column's values, for a view with a group")
     for key in raw["columns"]:
         column(key)
     for rule in raw.get("formatting", []):
@@ -102,6 +109,7 @@ def _check(raw: dict) -> View:
         raw.get("group"),
         tuple(raw["columns"]),
         tuple(raw.get("formatting", [])),
+        tuple(order),
     )
 
 
@@ -208,7 +216,14 @@ def evaluate(view: View, rows: Iterable[dict], today: dt.date) -> list[dict]:
         identity = plain(value, f) if value not in (None, "", []) else None
         groups.setdefault(identity, (_key(value, f), _label(value, f), []))[2].append(out)
     labels = [label for _, label, _ in groups.values()]
-    ordered = sorted(groups.items(), key=lambda g: (g[1][0], str(g[0])))
+    given = {value: i for i, value in enumerate(view.group_order)}
+
+    def place(item) -> tuple:
+        identity, (key, _, _) = item
+        listed = given.get(identity) if identity is not None else None
+        return (0, listed) if listed is not None else (1, key, str(identity))
+
+    ordered = sorted(groups.items(), key=place)
     return [
         # Two people with one name are two groups: their ids tell them apart.
         {"group": f"{label} ({identity})" if labels.count(label) > 1 and identity else label, "rows": members}
