@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from formulas.common import as_date
 from formulas.names import normalise
 from schemas import get_table
+from schemas.values import compact_usd
 
 # Text shaped like an account id in any case (`acc-12`), from the catalog's prefix.
 _ACCOUNT_ID_SHAPE = re.compile(
@@ -78,23 +79,6 @@ class AccountIndex:
         partial = [n for n in names if key and (key in n or n.startswith(key[:4]))]
         ordered = list(dict.fromkeys(close + sorted(partial)))[:limit]
         return [names[n] for n in ordered]
-
-
-def compact_usd(amount: float | None) -> str:
-    """$1.2M, $850K, $2M, $950 -- one decimal at most, trailing .0 dropped."""
-    if amount is None:
-        return "n/a"
-    sign = "-" if amount < 0 else ""
-    value = abs(amount)
-    units = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
-    for i, (size, suffix) in enumerate(units):
-        if value >= size:
-            shown = round(value / size, 1)
-            if shown >= 1000 and i > 0:  # 999,950 rounds to 1000.0K: say $1M instead
-                size, suffix = units[i - 1]
-                shown = round(value / size, 1)
-            return f"{sign}${shown:g}{suffix}"
-    return f"{sign}${round(value):g}"
 
 
 def summary(row: dict, today: dt.date) -> str:

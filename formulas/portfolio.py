@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from formulas.accounts import AT_RISK_LEVELS, INACTIVE_STATUSES
 from formulas.common import mean, rounded
 from formulas.names import closest, matching
-from formulas.pack import FormulaError, compact_usd
+from formulas.pack import FormulaError
+from schemas.values import compact_usd
 
 BANDS = (("80+", 80.0), ("70-80", 70.0), ("60-70", 60.0), ("under 60", float("-inf")))
 WINDOWS = (90, 180)

@@ -14,19 +14,22 @@ Decisions where seed 001 is loose:
 - Risks: open ones (not Mitigated, Accepted or Closed) of level Critical or High, highest score first.
 - Next steps: the five open tasks due soonest (overdue ones first), then the latest engagement's own
   next steps, if it recorded any.
+- Text from the data is Markdown-escaped and folded onto one line, so a title can never start a
+  heading, a list or a link in the brief (in Coda or on the dashboard); the JSON keeps it as stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 
 from formulas.engagement import OPEN_TASK_STATUSES
-from formulas.pack import FormulaError, compact_usd
+from formulas.pack import FormulaError
 from formulas.platform import METRIC_STATUS_SCORE
 from formulas.roi import completed_in
-from schemas.values import DATE_RANGE, parse_date
+from schemas.values import DATE_RANGE, compact_usd, parse_date
 
 DEFAULT_DAYS = 180
 HIGH_ACHIEVEMENT = 75.0
@@ -169,6 +172,27 @@ def brief(account: dict, rows: Callable[[str], list[dict]], start: dt.date, end:
     }
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>&|~])")
+_LINE_START = re.compile(r"^(?:([#+\->=])|(\d+)([.)]))")
+
+
+def md_text(text: str) -> str:
+    """`text` as literal Markdown: on one line, its inline punctuation escaped, and nothing at its start
+    that would open a heading, list, quote or setext line when it begins a line or a list item."""
+    flat = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+    return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), flat)
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return md_text(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:g}%"
 
@@ -205,6 +229,7 @@ def _step(t: dict) -> str:
 
 def markdown(facts: dict) -> str:
     """The brief as Markdown, for a Coda canvas or a doc."""
+    facts = _escaped(facts)
     health = "n/a" if facts["health_score"] is None else f"{facts['health_score']:.1f} ({facts['renewal_risk_level']})"
     renewal = facts["renewal_date"] or "n/a"
     if facts["days_to_renewal"] is not None:

@@ -24,8 +24,9 @@ from collections.abc import Iterable
 
 from formulas.common import as_date, rounded
 from formulas.names import normalise
-from formulas.pack import FormulaError, compact_usd
+from formulas.pack import FormulaError
 from schemas.pack_formulas import TIME_PERIODS
+from schemas.values import compact_usd
 
 DISCOUNT_RATE, YEARS = 0.10, 3
 

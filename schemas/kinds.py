@@ -180,7 +180,7 @@ KINDS: dict[str, Kind] = {
             integer=False,
             limit=v.NUMBER_LIMIT,
             options=lambda f: [("currencyCode", "USD"), *_precision(f)],
-            shown=lambda f, x: f"{'-' if x < 0 else ''}${abs(x):,.{0 if float(x).is_integer() else 2}f}",
+            shown=lambda f, x: v.compact_usd(x),
         ),
         _number_kind(
             "percent",

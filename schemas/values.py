@@ -240,3 +240,20 @@ def json_from_text(key: str, text: str, what: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError):
         raise ConversionError(key, f"Not {what}: {text[:80]!r}.") from None
+
+
+def compact_usd(amount: float | None) -> str:
+    """$1.2M, $850K, $2M, $950 -- one decimal at most, trailing .0 dropped."""
+    if amount is None:
+        return "n/a"
+    sign = "-" if amount < 0 else ""
+    value = abs(amount)
+    units = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")]
+    for i, (size, suffix) in enumerate(units):
+        if value >= size:
+            shown = round(value / size, 1)
+            if shown >= 1000 and i > 0:  # 999,950 rounds to 1000.0K: say $1M instead
+                size, suffix = units[i - 1]
+                shown = round(value / size, 1)
+            return f"{sign}${shown:g}{suffix}"
+    return f"{sign}${round(value):g}"

@@ -31,7 +31,7 @@ def _http_code(exc: HTTPException) -> str:
 
 
 def _page(status: int, message: str):
-    """The error as a page for a request to the dashboard (its `html_error`), else None."""
+    """The error as a page (a Response) for a request to the dashboard (its `html_error`), else None."""
     html_error = current_app.extensions.get("csm.html_errors")
     return html_error(status, message) if html_error else None
 
@@ -39,10 +39,9 @@ def _page(status: int, message: str):
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        page = _page(exc.status, exc.message)  # a check that runs on every request, such as repeated parameters
-        if page is not None:
-            return page
-        response = json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
+        # A dashboard page when a check that runs on every request refused it (a repeated parameter).
+        page = _page(exc.status, exc.message)
+        response = page or json_response(error_body(exc.status, exc.code, exc.message, exc.errors), exc.status)
         response.headers.update(exc.headers)
         return response
 
@@ -65,9 +64,7 @@ def init_app(app: Flask) -> None:
             413: "The request body is larger than the 1 MiB limit; send fewer rows or updates at a time.",
         }.get(status, exc.description or exc.name)
         page = _page(status, "No such page." if status == 404 else message)
-        if page is not None:
-            return page
-        response = json_response(error_body(status, _http_code(exc), message), status)
+        response = page or json_response(error_body(status, _http_code(exc), message), status)
         if status == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

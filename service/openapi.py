@@ -350,7 +350,7 @@ def _view_paths(spec: APISpec) -> None:
         "required": ["ok", "views"],
         "properties": {"ok": {"type": "boolean"}, "views": {"type": "array", "items": {"type": "object"}}},
     }
-    _get(spec, "/v1/views", "views", "The views (views/definitions.json): slug, name, table, description.",
+    _get(spec, "/v1/views", "views", "The views (views/definitions.json): slug, name, table, description, source.",
          ("The views.", listing), tags=["views"])  # fmt: skip
     group = {
         "type": "object",

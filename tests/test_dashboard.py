@@ -59,7 +59,7 @@ def table_rows(html: str, section: str) -> list[list[str]]:
     block = re.search(rf'<section class="card" id="{section}">(.*?)</section>', html, re.S).group(1)
     body = re.search(r"<tbody>(.*?)</tbody>", block, re.S).group(1)
     return [
-        [" ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
@@ -148,8 +148,9 @@ def test_secure_cookie_over_https_or_when_told(store_path):
 
 def test_sign_out_ends_the_session(signed):
     response = signed.post("/dashboard/signout")
-    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard/signin")
+    assert (response.status_code, response.headers["Location"]) == (303, "/dashboard/signin?signed_out=1")
     assert "Max-Age=0" in response.headers["Set-Cookie"]
+    assert "You have signed out." in signed.get("/dashboard/signin?signed_out=1").text
     assert signed.get("/dashboard").status_code == 303
 
 
@@ -218,9 +219,16 @@ def test_a_token_in_a_url_is_refused(signed, path):
     assert "never goes in a web address" in response.text and "abc" not in response.text
 
 
-def test_an_ended_session_cannot_post(dash):
+def test_signing_out_needs_no_live_session(dash, store_path):
+    """A cookie the service no longer honours (its key changed) is still deleted by Sign out."""
+    stale = session.Sessions("k" * 40, [], False)._signer.dumps({"n": "ops", "f": "0" * 32})
+    dash.set_cookie(session.COOKIE, stale, path="/dashboard")
     response = dash.post("/dashboard/signout")
-    assert response.status_code == 401 and "sign in again" in response.text
+    assert response.status_code == 303 and "Max-Age=0" in response.headers["Set-Cookie"]
+    assert dash.post("/dashboard/accounts/ACC-00003").status_code == 405
+    put = dash.put("/dashboard")
+    assert put.status_code == 405 and sorted(put.headers["Allow"].split(", ")) == ["GET", "HEAD", "OPTIONS"]
+    assert "<!doctype html>" in put.text
 
 
 # --- headers and errors -----------------------------------------------------------------------
@@ -242,7 +250,8 @@ def test_errors_under_dashboard_are_pages_and_the_api_stays_json(signed):
     for path, status, text in [
         ("/dashboard/accounts/ACC-09999", 404, "No account has the id &#39;ACC-09999&#39;."),
         ("/dashboard/nope", 404, "No such page."),
-        ("/dashboard/views/nope", 404, "No view is called &#39;nope&#39;."),
+        ("/dashboard/views/nope", 404, "No view &#39;nope&#39;."),
+        ("/dashboard/views/open-risk", 404, "Did you mean &#39;open-risks&#39;"),
         ("/dashboard/views/open-risks?account=HealthTec", 404, "Did you mean"),
         ("/dashboard/views/critical-gaps?csm=Nobody", 404, "No one in PeopleTeam is named"),
     ]:
@@ -304,11 +313,13 @@ def test_overview_at_risk_table_lists_healthtech(signed):
 
 def test_overview_workload(signed):
     rows = table_rows(signed.get("/dashboard").text, "workload")
-    # Marcus (SE) holds two overdue tasks on HealthTech; the two CSMs; Lisa (AE) and David have no overdue work.
+    # The two CSMs' active accounts (James: HealthTech; Sarah: Acme, Nordic, Gard, avg (81.9 + 88.4 + 73.9) / 3,
+    # Nordic renewing in 72 days), and Marcus (SE), who is no one's CSM but holds two overdue tasks.
+    # Lisa (AE) and David (sponsor) have neither.  The largest at-risk ARR first, then overdue tasks.
     assert rows == [
-        ["Marcus Johnson", "SE", "4", "$3.2M", "77.0", "1", "$350K", "2", "1"],
-        ["James Okafor", "CSM", "1", "$350K", "63.7", "1", "$350K", "1", "0"],
-        ["Sarah Chen", "CSM", "3", "$2.8M", "81.4", "0", "$0", "0", "1"],
+        ["James Okafor CSM", "1", "$350K", "63.7", "1", "$350K", "1", "0"],
+        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "2", "0"],
+        ["Sarah Chen CSM", "3", "$2.8M", "81.4", "0", "$0", "0", "1"],
     ]
 
 
@@ -327,8 +338,8 @@ def test_overview_charts(signed):
         "Oct 2027 Attention Needed: $780K",
     ]
     assert (
-        "4 renewals worth $3.2M from November 2026 to October 2027: Jan 2027 1 ($850K); Mar 2027 1 ($350K); "
-        "Jun 2027 1 ($1.2M); Oct 2027 1 ($780K). 0 renewal dates already past, 0 later."
+        "4 renewals worth $3.2M from November 2026 to October 2027: Jan 2027: 1 renewal, $850K; Mar 2027: 1 renewal, "
+        "$350K; Jun 2027: 1 renewal, $1.2M; Oct 2027: 1 renewal, $780K. 0 renewal dates already past, 0 later."
     ) in html
     assert 'aria-label="Accounts by health band. 80+: 2 accounts; 70-80: 1 account;' in html
 
@@ -366,7 +377,7 @@ def test_account_page(signed):
     assert len(points) == 16
     assert points[0] == "2026-08-10: 84" and points[-2] == "2026-11-16: 65.7"
     assert points[-1] == "2026-11-20 (now): 63.7"
-    assert "Health of HealthTech Solutions at 16 points from 2026-08-10 (84) to 2026-11-20 (63.7)" in html
+    assert "Health of HealthTech Solutions from 2026-08-10 (84) to 2026-11-20 (63.7), 16 readings" in html
     assert re.search(r'<polyline points="[\d., ]+" class="trend"/>', html)
 
 
@@ -426,11 +437,11 @@ def test_a_view_page_shows_the_views_rows_groups_and_formatting(signed):
 def test_a_view_page_filters_by_csm_and_formats_values(signed):
     html = signed.get("/dashboard/views/csm-command-center?csm=James%20Okafor").text
     assert re.findall(r"<h2>([^<]+) <span", html) == ["James Okafor"]
-    assert "<td>$350,000</td>" in html  # ARR as money
+    assert "<td>$350K</td>" in html  # ARR as money, as on the overview
     assert 'value="James Okafor"' in html
     objectives = signed.get("/dashboard/views/objectives-at-risk").text
     assert "<td>45</td>" in objectives  # a slider, 0-100
-    assert "<td>$2,400,000</td>" in objectives
+    assert "<td>$2.4M</td>" in objectives
 
 
 # --- every route, every method ------------------------------------------------------------------
@@ -476,3 +487,91 @@ def test_every_dashboard_route_and_method_answers_a_page(store_path, method, sig
                 problems.append(f"{where}: a traceback")
             response.close()
     assert not problems, "\n".join(problems[:20])
+
+
+# --- from the attack pass -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/dashboard/accounts/\n", "/dashboard/accounts/%0A"),
+        ("/dashboard/accounts/%0d%0aSet-Cookie:x", "/dashboard/accounts/%0d%0aSet-Cookie:x"),
+        ("/dashboard/views/open-risks?account=Acme Financial", "/dashboard/views/open-risks?account=Acme%20Financial"),
+        ("/dashboard/../v1/tables", "/dashboard"),
+        ("/dashboard/%2e%2e/v1/tables", "/dashboard"),
+        ("/dashboard/./", "/dashboard"),
+    ],
+)
+def test_next_never_splits_a_header_or_leaves_the_dashboard(dash, target, location):
+    response = sign_in(dash, next=target)
+    assert (response.status_code, response.headers["Location"]) == (303, location)
+
+
+def test_a_signed_out_head_is_redirected_like_a_get(dash):
+    assert dash.head("/dashboard").status_code == 303
+
+
+def test_a_link_from_another_site_reloads_itself_to_carry_the_strict_cookie(dash):
+    """SameSite=Strict keeps the cookie off a navigation from another site (a Slack alert's link): the
+    page reloads its own address, a same-site navigation, which carries it."""
+    response = dash.get("/dashboard/accounts/ACC-00003?x=1", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="0; url=/dashboard/accounts/ACC-00003?x=1">' in response.text
+    again = dash.get("/dashboard/accounts/ACC-00003", headers={"Sec-Fetch-Site": "same-origin"})
+    assert again.status_code == 303  # still no session: the sign-in form, with the way back
+
+
+def test_churned_accounts_leave_every_figure_and_inactive_csms_stay(signed, store):
+    with store.transaction() as tx:
+        tx.update("AccountMaster", "ACC-00003", {"account_status": "Churned"})
+        tx.update("PeopleTeam", "PER-00001", {"active_status": False})
+    html = signed.get("/dashboard").text
+    tiles = " ".join(
+        re.sub(r"<[^>]+>", " ", re.search(r'<section class="tiles".*?</section>', html, re.S).group()).split()
+    )
+    assert "3 active accounts" in tiles and "4 open Critical or High risks" in tiles  # RISK-00005 was HealthTech's
+    assert table_rows(html, "workload") == [
+        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "2", "0"],
+        ["James Okafor CSM", "0", "$0", "n/a", "0", "$0", "1", "0"],  # no accounts left, one overdue task
+        ["Sarah Chen CSM, inactive", "3", "$2.8M", "81.4", "0", "$0", "0", "1"],  # her accounts need someone
+    ]
+
+
+def test_long_lists_stop_and_say_how_many_more(signed, store, monkeypatch):
+    from service.dashboard import pages
+
+    monkeypatch.setattr(pages, "LIST_LIMIT", 2)
+    monkeypatch.setattr(pages, "VIEW_ROW_LIMIT", 3)
+    html = signed.get("/dashboard").text
+    accounts = re.search(r'id="accounts">(.*?)</section>', html, re.S).group(1)
+    assert re.findall(r">([^<]+)</a>\s*<span class=\"badge", accounts) == ["HealthTech Solutions", "Gard AS"]
+    assert "And 2 more" in accounts and 'href="/dashboard/views/all-accounts"' in accounts
+    view = signed.get("/dashboard/views/all-engagements").text
+    assert len(re.findall(r"<tr class=", view)) == 3
+    assert "The first 3 of 21 rows" in view
+
+
+def test_pipeline_gridlines_are_labelled_with_their_exact_values():
+    import datetime as dt
+
+    from schemas.values import compact_usd
+    from service.dashboard import charts
+
+    months = [dt.date(2027, m, 1) for m in range(1, 5)]
+    for largest, labels in [
+        (3_180_000, ["0", "$1M", "$2M", "$3M", "$4M"]),
+        (850_000, ["0", "$250K", "$500K", "$750K", "$1M"]),
+        (1_200_000, ["0", "$500K", "$1M", "$1.5M", "$2M"]),
+        (7, ["0", "$2", "$4", "$6", "$8"]),
+        (0, ["0"]),
+    ]:
+        stacks = {months[0]: [("Healthy", largest, "healthy")]} if largest else {}
+        chart = charts.pipeline(months, stacks, compact_usd, "summary")
+        assert [text for _, _, text, anchor in chart.labels if anchor == "end"] == labels, largest
+        if largest:  # the bar reaches the line of its value
+            (bar,) = chart.bars
+            top_line = min(y for _, y, _, _, _ in chart.lines)
+            bottom_line = max(y for _, y, _, _, _ in chart.lines)
+            ceiling = float(labels[-1].strip("$").replace("M", "e6").replace("K", "e3"))
+            assert bar.height == pytest.approx((bottom_line - top_line) * largest / ceiling)

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from formulas.pack import compact_usd, reference_id, summary
+from formulas.pack import reference_id, summary
+from schemas.values import compact_usd
 from tests.helpers import walk
 
 TODAY = dt.date(2026, 11, 20)

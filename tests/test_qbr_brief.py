@@ -77,3 +77,30 @@ def test_the_declared_example_is_what_the_service_answers(ro_client):
 def test_bad_parameters_are_named(ro_client, params, status, param):
     response = call(ro_client, **params)
     assert response.status_code == status and param in response.json["errors"]
+
+
+HOSTILE = "Vendor lock\n\n## Renewal approved\n\n- [Confirm your token](https://evil.example/) <b>x</b> `y` *z*"
+
+
+@pytest.mark.parametrize(
+    ("table", "row_id", "field"),
+    [
+        ("RiskRegister", "RISK-00005", "risk_title"),
+        ("ActivitiesTasks", "TSK-00006", "task_title"),
+        ("AccountMaster", "ACC-00003", "account_name"),
+        ("PlatformHealthMetrics", "MET-00010", "business_impact_statement"),
+    ],
+)
+def test_text_from_the_data_stays_text_in_the_markdown(client, store, table, row_id, field):
+    """Titles and names are the data's, not the brief's structure: no heading, list item or link of theirs."""
+    from markdown_it import MarkdownIt
+
+    with store.transaction() as tx:
+        tx.update(table, row_id, {field: HOSTILE if field != "account_name" else "# " + HOSTILE[:20]})
+    body = client.get("/v1/formulas/GetQBRBrief?accountName=ACC-00003").json
+    html = MarkdownIt("commonmark").render(body["result"])
+    assert "<a " not in html and "<b>" not in html and "<code>" not in html and "<em>" not in html
+    assert html.count("<h1>") == 1 and "Renewal approved</h" not in html
+    assert html.count("<h2>") == 7  # the brief's own seven sections, no more
+    # The JSON keeps the text as stored.
+    assert HOSTILE[:11] in str(body["data"])

@@ -362,6 +362,7 @@ def test_the_list(ro_client):
         "name": "CSM Command Center",
         "table": "AccountMaster",
         "description": all_views()["csm-command-center"].description,
+        "source": "ViewTemplates",
     }
 
 

@@ -22,6 +22,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class View:
     name: str
     table: Table
     description: str
+    source: str
     filter: tuple[dict, ...]
     sort: tuple[dict, ...]
     group: str | None
@@ -59,6 +61,7 @@ class View:
             "name": self.name,
             "table": self.table.name,
             "description": self.description,
+            "source": self.source,
             "filter": list(self.filter),
             "sort": list(self.sort),
             "group": self.group,
@@ -104,6 +107,7 @@ def _check(raw: dict) -> View:
         raw["name"],
         table,
         raw.get("description", ""),
+        raw.get("source", ""),
         tuple(raw.get("filter", [])),
         tuple(raw.get("sort", [])),
         raw.get("group"),
@@ -237,7 +241,10 @@ class UnknownView(KeyError):
         self.slug = slug
 
     def __str__(self) -> str:
-        return f"No view {self.slug!r}; views are: {', '.join(all_views())}."
+        slug = self.slug if len(self.slug) <= 80 else self.slug[:80] + "…"
+        close = difflib.get_close_matches(slug.strip().lower(), list(all_views()), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        return f"No view {slug!r}.{hint} `csm view` or GET /v1/views lists the {len(all_views())} views."
 
 
 class NoAccounts(ValueError):

@@ -17,7 +17,7 @@ bp = Blueprint("views", __name__, url_prefix="/v1/views")
 @bp.get("")
 def list_views():
     only(())
-    listed = [{"slug": v.slug, "name": v.name, "table": v.table.name, "description": v.description}
+    listed = [{"slug": v.slug, "name": v.name, "table": v.table.name, "description": v.description, "source": v.source}
               for v in all_views().values()]  # fmt: skip
     return json_response({"ok": True, "views": listed})
 

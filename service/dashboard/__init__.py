@@ -10,15 +10,16 @@ else.  Errors under /dashboard are pages, not JSON.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from formulas import pack, portfolio
 from formulas.common import rounded
+from schemas.values import compact_usd
 from service.config import cookie_secure
-from service.dashboard import cells, pages
+from service.dashboard import pages
 from service.dashboard.brief import brief_html
 from service.dashboard.session import Sessions, cross_site
 from views.evaluate import NoAccounts, UnknownView, all_views, answer
@@ -26,6 +27,7 @@ from views.evaluate import NoAccounts, UnknownView, all_views, answer
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates", static_folder="static")
 
 PREFIX = "/dashboard"
+SAFE_URL = "/?&=%:@!$'()*+,;-._~"  # what stays as it is when a path goes into a header or a page
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -55,13 +57,23 @@ def _snapshot():
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a dashboard path of this site, never elsewhere."""
+    """Where to go after signing in: a dashboard path of this site, never elsewhere.  No scheme, host,
+    backslash or dot segment (`/dashboard/../v1` leaves the dashboard once a browser resolves it);
+    anything outside printable ASCII is percent-encoded, so a header can never be split."""
+    home = url_for("dashboard.overview")
     if not target:
-        return url_for("dashboard.overview")
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or not (target == PREFIX or target.startswith(PREFIX + "/")):
-        return url_for("dashboard.overview")
-    return target
+    segments = [unquote(segment) for segment in parts.path.split("/")]
+    if (
+        parts.scheme
+        or parts.netloc
+        or "\\" in unquote(target)
+        or any(segment in (".", "..") for segment in segments)
+        or not (parts.path == PREFIX or parts.path.startswith(PREFIX + "/"))
+    ):
+        return home
+    return quote(target, safe=SAFE_URL)
 
 
 @bp.before_request
@@ -72,15 +84,22 @@ def _guard():
             "An API token never goes in a web address, where logs and browser history keep it. "
             "Sign in with the form instead, and consider replacing that token.",
         )
-    if request.endpoint in ("dashboard.signin", "dashboard.static"):
-        return None
     if request.method == "POST" and cross_site(request):
         raise PageError(403, "This form can only be sent from the dashboard itself.")
+    if request.endpoint in ("dashboard.signin", "dashboard.signout", "dashboard.static"):
+        return None
+    if request.method == "OPTIONS":  # which methods a page allows is no secret
+        return None
     visitor = _sessions().visitor(request)
     if visitor is None:
-        if request.method != "GET":
+        if request.method not in ("GET", "HEAD"):
             raise PageError(401, "Your session has ended; sign in again.")
         target = request.full_path if request.query_string else request.path
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            # A link followed from another site (an alert in Slack, an e-mail): SameSite=Strict keeps
+            # the cookie off this one request, so it cannot tell who is signed in.  A page of ours
+            # that reloads the address is a same-site navigation, which carries the cookie.
+            return render_template("dashboard/reload.html", target=quote(target, safe=SAFE_URL))
         return redirect(url_for("dashboard.signin", next=target), 303)
     g.visitor = visitor
     return None
@@ -91,7 +110,8 @@ def signin():
     if request.method == "GET":
         if _sessions().visitor(request) is not None:
             return redirect(_safe_next(request.args.get("next")), 303)
-        return render_template("dashboard/signin.html", next=request.args.get("next", ""), error=None)
+        notice = "You have signed out." if "signed_out" in request.args else None
+        return render_template("dashboard/signin.html", next=request.args.get("next", ""), error=None, notice=notice)
     if cross_site(request):
         raise PageError(403, "This form can only be sent from the dashboard itself.")
     token = (request.form.get("token") or "").strip()
@@ -99,7 +119,7 @@ def signin():
     entry = current_app.extensions["csm.tokens"].match(token) if token else None
     if entry is None:
         error = "Enter an API token." if not token else "That token is not valid."
-        return render_template("dashboard/signin.html", next=target, error=error), 401
+        return render_template("dashboard/signin.html", next=target, error=error, notice=None), 401
     response = redirect(_safe_next(target), 303)
     _sessions().sign_in(response, request, entry)
     return response
@@ -107,7 +127,7 @@ def signin():
 
 @bp.post("/signout")
 def signout():
-    response = redirect(url_for("dashboard.signin"), 303)
+    response = redirect(url_for("dashboard.signin", signed_out=1), 303)
     _sessions().sign_out(response, request)
     return response
 
@@ -131,55 +151,26 @@ def account(account_id: str):
 @bp.get("/views/<slug>")
 def view(slug: str):
     snap = _snapshot()
-    account_name, csm = request.args.get("account"), request.args.get("csm")
+    chosen = all_views().get(slug)
+    if chosen is None:
+        raise PageError(404, str(UnknownView(slug)))
+    account_name, csm = request.args.get("account") or "", request.args.get("csm") or ""
+    status, error, body = 200, None, None
     try:
         body = answer(snap, slug, account_name, csm)
-    except UnknownView:
-        raise PageError(404, f"No view is called {slug!r}.") from None
     except (pack.FormulaError, NoAccounts) as exc:  # unknown or shared names, a view without accounts
-        raise PageError(404 if isinstance(exc, pack.UnknownAccount | portfolio.UnknownPerson) else 400,
-                        getattr(exc, "message", str(exc))) from None  # fmt: skip
-    chosen = all_views()[slug]
-    table = chosen.table
-    served = {r[table.id_key]: r for r in snap.rows(table.name).rows} if chosen.formatting else {}
-    keys = list(dict.fromkeys((table.display_key, *chosen.columns)))
-    groups = [
-        {
-            "label": group["group"],
-            "rows": [
-                {
-                    "cells": _cells(table, keys, r),
-                    # Formatting may test a column the view does not show: use the whole served row.
-                    "classes": cells.row_classes(table, served.get(r[table.id_key], r), chosen.formatting),
-                }
-                for r in group["rows"]
-            ],
-        }
-        for group in body["groups"]
-    ]
-    headers = [table.field(k).display_name or k.replace("_", " ").capitalize() for k in keys]
-    return render_template(
-        "dashboard/view.html",
-        view=chosen,
-        groups=groups,
-        headers=headers,
-        row_count=body["row_count"],
-        account=account_name or "",
-        csm=csm or "",
-        today=snap.today,
-        version=snap.version,
+        # Shown above the form on the view's own page, so the name can be corrected there.
+        status = 404 if isinstance(exc, pack.UnknownAccount | portfolio.UnknownPerson) else 400
+        error = getattr(exc, "message", None) or f"{str(exc)[0].upper()}{str(exc)[1:]}."
+    page = pages.view(snap, chosen, body)
+    return (
+        render_template("dashboard/view.html", view=chosen, page=page, account=account_name, csm=csm, error=error),
+        status,
     )
 
 
-def _cells(table, keys: list[str], row: dict) -> list[cells.Cell]:
-    out = [cells.cell(table, k, row.get(k)) for k in keys]
-    if table.name == "AccountMaster":  # the account's name links to its page
-        out[0] = cells.Cell(out[0].text, row.get("account_id"))
-    return out
-
-
 def _error_page(status: int, message: str):
-    return render_template("dashboard/error.html", status=status, message=message), status
+    return make_response(render_template("dashboard/error.html", status=status, message=message), status)
 
 
 def html_error(status: int, message: str):
@@ -207,7 +198,7 @@ def init_app(app: Flask, secret: str) -> None:
         secret, app.extensions["csm.tokens"].entries, cookie_secure(app.config)
     )
     app.extensions["csm.html_errors"] = html_error
-    app.add_template_filter(pack.compact_usd, "usd")
+    app.add_template_filter(compact_usd, "usd")
     app.add_template_filter(_score, "score")
     app.add_template_filter(_signed, "signed")
     app.add_template_filter(pages.tone, "tone")

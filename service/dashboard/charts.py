@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 WIDTH = 640
@@ -50,13 +51,10 @@ class Chart:
     polyline: str = ""
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 x 10^k that is at least `value` (value > 0)."""
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover - the loop always returns
+def nice_step(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k (k a whole number, negative too) that is at least `value` > 0."""
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= value * (1 - 1e-12))
 
 
 def distribution(counts: list[tuple[str, int, str]]) -> Chart:
@@ -75,19 +73,21 @@ def distribution(counts: list[tuple[str, int, str]]) -> Chart:
 
 def pipeline(months: list[dt.date], stacks: dict[dt.date, list[tuple[str, float, str]]], money, summary: str) -> Chart:
     """Stacked columns: for each month, (risk level, ARR, tone) from the bottom up; `money` formats ARR."""
-    top, bottom, left, right = 16, 56, 68, 8
+    top, bottom, left, right = 16, 56, 80, 8
     height = 260
     plot = height - top - bottom
     totals = {m: sum(v for _, v, _ in stacks.get(m, ())) for m in months}
-    ceiling = _nice_ceiling(max(totals.values(), default=0)) if any(totals.values()) else 1
+    largest = max(totals.values(), default=0)
+    # Four grid steps of a round size, so that every label is exactly its line's value.
+    step = nice_step(largest / 4) if largest > 0 else 0
+    ceiling = 4 * step or 1
     slot = (WIDTH - left - right) / max(len(months), 1)
     width = slot * 0.7
     bars, labels, lines = [], [], []
-    for step in range(5):  # horizontal grid: 0, 1/4 ... the ceiling
-        value = ceiling * step / 4
-        y = top + plot - plot * step / 4
+    for i in range(5 if step else 1):  # horizontal grid: 0, then each step up to the ceiling
+        y = top + plot - plot * i / 4
         lines.append((left, y, WIDTH - right, y, "grid"))
-        labels.append((left - 6, y + 4, money(value) if value else "0", "end"))
+        labels.append((left - 6, y + 4, money(i * step) if i else "0", "end"))
     for i, month in enumerate(months):
         x = left + i * slot + (slot - width) / 2
         base = top + plot
@@ -128,7 +128,7 @@ def trend(
 
     lines = [(left, y_of(g), WIDTH - right, y_of(g), f"guide guide-{g}") for g in GUIDES]
     lines += [(left, y_of(floor), WIDTH - right, y_of(floor), "axis")]
-    labels = [(left - 8, y_of(v) + 5, str(v), "end") for v in dict.fromkeys((floor, *GUIDES, 100))]
+    labels = [(left - 8, y_of(v) + 5, str(v), "end") for v in range(floor, 101, 10)]
     labels.append((left, height - 10, first.isoformat(), "start"))
     if last != first:
         labels.append((WIDTH - right, height - 10, last.isoformat(), "end"))
@@ -139,8 +139,8 @@ def trend(
     polyline = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in drawn)
     low = min(points, key=lambda p: (p[1], p[0]))
     summary = (
-        f"Health of {account_name} at {len(points)} point{'s' if len(points) != 1 else ''} from "
-        f"{first.isoformat()} ({points[0][1]:g}) to {last.isoformat()} ({points[-1][1]:g}); "
+        f"Health of {account_name} from {first.isoformat()} ({points[0][1]:g}) to {last.isoformat()} "
+        f"({points[-1][1]:g}), {len(points)} reading{'s' if len(points) != 1 else ''}; "
         f"lowest {low[1]:g} on {low[0].isoformat()}."
     )
     return Chart(WIDTH, height, summary, labels=labels, lines=lines, points=drawn, polyline=polyline)
