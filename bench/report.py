@@ -109,6 +109,13 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
         ("formula GetAccountHealth, req/s", lambda r: r["formula"]["rps"]),
         ("formula, p99 ms", lambda r: r["formula"]["p99_ms"]),
         ("formula as a share of /health req/s", lambda r: r["formula"]["rps"] / r["health"]["rps"]),
+        ("dashboard overview, KB", lambda r: r["dash_overview_bytes"] / 1000),
+        ("dashboard overview, req/s", lambda r: r["dash_overview"]["rps"]),
+        ("dashboard overview, p99 ms", lambda r: r["dash_overview"]["p99_ms"]),
+        ("dashboard account page (QBR brief + trend), req/s", lambda r: r["dash_account"]["rps"]),
+        ("dashboard account page, p99 ms", lambda r: r["dash_account"]["p99_ms"]),
+        ("dashboard view page (Renewal Risk), req/s", lambda r: r["dash_view"]["rps"]),
+        ("dashboard view page, p99 ms", lambda r: r["dash_view"]["p99_ms"]),
         ("full walk of AccountMaster (limit 500), ms", lambda r: r["walk_ms"]),
         ("rows in that walk", lambda r: r["walk_rows"]),
         ("CLI edit, whole command, ms", lambda r: r["edit"]["cli_ms"]),
@@ -124,7 +131,12 @@ def write_report(results: dict[int, dict], machine: str, path: Path, before: str
         growth = f"×{values[-1] / values[0]:.1f}" if len(values) > 1 and values[0] else ""
         lines.append(f"| {label} | " + " | ".join(_fmt(v) for v in values) + f" | {growth} |")
     errors = {
-        n: [k for k in ("health", "page", "page_tasks", "formula", "peer") if results[n][k]["non_2xx"]] for n in sizes
+        n: [
+            k
+            for k in ("health", "page", "page_tasks", "formula", "dash_overview", "dash_account", "dash_view", "peer")
+            if results[n][k]["non_2xx"]
+        ]
+        for n in sizes
     }
     lines += ["", "Non-2xx responses during the wrk runs: " + (
         "none." if not any(errors.values()) else "; ".join(f"{n}: {v}" for n, v in errors.items() if v))]  # fmt: skip

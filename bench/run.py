@@ -229,6 +229,28 @@ def peer_db(rows: list[dict], path: Path) -> None:
         )
 
 
+DASHBOARD_PAGES = {
+    "dash_overview": "/dashboard",
+    "dash_account": "/dashboard/accounts/ACC-00003",
+    "dash_view": "/dashboard/views/renewal-risk",
+}
+
+
+def dashboard_pages(base: str) -> dict:
+    """The dashboard's pages under wrk, signed in (the session cookie as a header): req/s, latency, bytes."""
+    browser = requests.Session()
+    signed = browser.post(f"{base}/dashboard/signin", data={"token": TOKEN}, timeout=120)
+    assert signed.url == f"{base}/dashboard", signed.url
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    out = {}
+    for key, path in DASHBOARD_PAGES.items():
+        page = browser.get(f"{base}{path}", timeout=120)
+        assert page.status_code == 200, (path, page.status_code)
+        out[key] = wrk(f"{base}{path}", {"Cookie": cookie})
+        out[f"{key}_bytes"] = len(page.content)
+    return out
+
+
 def live(path: Path, n: int) -> dict:
     db = CACHE / f"live-{n}.json"
     shutil.copyfile(path, db)
@@ -254,6 +276,7 @@ def live(path: Path, n: int) -> dict:
             session.get(f"{base}/v1/tables/ActivitiesTasks/rows?limit=500", timeout=60).content
         )
         out["formula"] = wrk(f"{base}/v1/formulas/GetAccountHealth?accountName=Account%2000042", AUTH)
+        out.update(dashboard_pages(base))
         out["rss_mb"] = worker_rss_mb(proc.pid)
         out["edit"] = edit_to_visible(base, db, session)
         if n in WRITE_SIZES:

@@ -19,8 +19,9 @@ import gc
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
+from typing import Any
 
 import orjson
 
@@ -100,6 +101,17 @@ class Snapshot:
         numbers = numbers or {}
         self.tables = {t.name: TableRows(t, stored.get(t.name, []), self, numbers.get(t.name)) for t in SYNC_TABLES}
         self._ref_objects: dict[str, dict[str, dict]] = {}
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """`build()`, computed once for this snapshot (one data version, one day) and kept with it.  For
+        a fixed, small set of keys only (a page, a view without filters): never a key from free input.
+        Two threads asking at once may both build; either result is the same."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     def rows(self, name: str) -> TableRows:
         return self.tables[get_table(name).name]

@@ -471,3 +471,20 @@ def test_a_bad_group_order_is_refused():
         _check(raw)
     with pytest.raises(ValueError, match="group_order"):
         _check({**raw, "group": "risk_level", "group_order": [1]})
+
+
+def test_unfiltered_views_are_kept_once_per_data_version_filtered_ones_never(client, app, store):
+    snaps = app.extensions["csm.snapshots"]
+    client.get("/v1/views/open-risks")
+    kept = dict(snaps.current()._memo)
+    assert ("view", "open-risks") in kept
+    for name in ("Acme Financial Services", "Gard AS", "HealthTech Solutions", "nobody at all"):
+        client.get(f"/v1/views/open-risks?account={name}")
+        client.get(f"/v1/views/csm-command-center?csm={name}")
+    assert dict(snaps.current()._memo).keys() == kept.keys()  # nothing kept per name
+    assert client.get("/v1/views/open-risks").json["groups"] == kept[("view", "open-risks")]["groups"]
+    with store.transaction() as tx:  # a new data version: evaluated afresh
+        tx.update("RiskRegister", "RISK-00006", {"status": "Closed"})
+    assert ids(client.get("/v1/views/open-risks").json) == [
+        ("High", ["RISK-00005", "RISK-00008", "RISK-00001", "RISK-00002", "RISK-00007"])
+    ]

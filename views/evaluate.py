@@ -280,5 +280,15 @@ def answer(snap: Any, slug: str, account: str | None = None, csm: str | None = N
     return {"view": view.public(), "groups": groups, "row_count": sum(len(g["rows"]) for g in groups)}
 
 
+def cached_answer(snap: Any, slug: str, account: str | None = None, csm: str | None = None) -> dict:
+    """`answer`; a view without filters is evaluated once per snapshot when the snapshot keeps results
+    (`snap.memo`), since every caller asks for the same thing.  A filtered one is evaluated each time:
+    its names come from the request, and must not grow what is kept."""
+    unfiltered = not (account and account.strip()) and not (csm and csm.strip())
+    if unfiltered and slug in all_views() and hasattr(snap, "memo"):
+        return snap.memo(("view", slug), lambda: answer(snap, slug))
+    return answer(snap, slug, account, csm)
+
+
 def _account_id(value: Any) -> str | None:
     return value.get("account_id") if isinstance(value, dict) else value

@@ -9,7 +9,7 @@ from formulas import pack, portfolio
 from service.api.params import only
 from service.errors import ApiError
 from service.jsonout import json_response
-from views.evaluate import NoAccounts, UnknownView, all_views, answer
+from views.evaluate import NoAccounts, UnknownView, all_views, cached_answer
 
 bp = Blueprint("views", __name__, url_prefix="/v1/views")
 
@@ -27,7 +27,7 @@ def one_view(slug: str):
     only(("account", "csm"))
     snap = current_app.extensions["csm.snapshots"].current()
     try:
-        body = answer(snap, slug, request.args.get("account"), request.args.get("csm"))
+        body = cached_answer(snap, slug, request.args.get("account"), request.args.get("csm"))
     except UnknownView as exc:
         raise ApiError(404, "unknown_view", str(exc)) from None
     except pack.UnknownAccount as exc:

@@ -22,7 +22,7 @@ from service.config import cookie_secure
 from service.dashboard import pages
 from service.dashboard.brief import brief_html
 from service.dashboard.session import Sessions, cross_site
-from views.evaluate import NoAccounts, UnknownView, all_views, answer
+from views.evaluate import NoAccounts, UnknownView, all_views, cached_answer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates", static_folder="static")
 
@@ -135,7 +135,8 @@ def signout():
 @bp.get("")
 def overview():
     snap = _snapshot()
-    return render_template("dashboard/overview.html", page=pages.overview(snap), views=all_views().values())
+    page = snap.memo("dashboard.overview", lambda: pages.overview(snap))  # once per data version
+    return render_template("dashboard/overview.html", page=page, views=all_views().values())
 
 
 @bp.get("/accounts/<account_id>")
@@ -157,12 +158,15 @@ def view(slug: str):
     account_name, csm = request.args.get("account") or "", request.args.get("csm") or ""
     status, error, body = 200, None, None
     try:
-        body = answer(snap, slug, account_name, csm)
+        body = cached_answer(snap, slug, account_name, csm)
     except (pack.FormulaError, NoAccounts) as exc:  # unknown or shared names, a view without accounts
         # Shown above the form on the view's own page, so the name can be corrected there.
         status = 404 if isinstance(exc, pack.UnknownAccount | portfolio.UnknownPerson) else 400
         error = getattr(exc, "message", None) or f"{str(exc)[0].upper()}{str(exc)[1:]}."
-    page = pages.view(snap, chosen, body)
+    if body is not None and not account_name.strip() and not csm.strip():
+        page = snap.memo(("dashboard.view", slug), lambda: pages.view(snap, chosen, body))
+    else:
+        page = pages.view(snap, chosen, body)
     return (
         render_template("dashboard/view.html", view=chosen, page=page, account=account_name, csm=csm, error=error),
         status,

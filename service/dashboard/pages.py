@@ -13,7 +13,8 @@ Decisions:
   work is the team's too); the largest at-risk ARR first.  The account figures are
   GetPortfolioSummary's for that person's active accounts; overdue tasks are PeopleTeam's column.
 - Long lists stop at 50 rows (a portfolio of thousands stays a page), with how many more and the
-  view that lists them all: at-risk accounts, and the accounts, the least healthy first.
+  view that lists them all: at-risk accounts, the CSM workload, and the accounts, the least healthy
+  first.
 - Renewal pipeline: twelve calendar months from the current one.
 - An account page's QBR brief covers GetQBRBrief's default period.
 """
@@ -160,6 +161,7 @@ def overview(snap: Any) -> dict:
     at_risk_shown, at_risk_more = _shown(at_risk)
     by_health = sorted(accounts, key=lambda a: (a.get("health_score") is None, a.get("health_score") or 0))
     accounts_shown, accounts_more = _shown(by_health)
+    workload_shown, workload_more = _shown(_workload(accounts, snap.rows("PeopleTeam").rows))
     return {
         "today": snap.today,
         "version": snap.version,
@@ -169,22 +171,53 @@ def overview(snap: Any) -> dict:
         "pipeline": _renewal_pipeline(accounts, snap.today),
         "at_risk": at_risk_shown,
         "at_risk_more": at_risk_more,
-        "workload": _workload(accounts, snap.rows("PeopleTeam").rows),
+        "workload": workload_shown,
+        "workload_more": workload_more,
         "accounts": accounts_shown,
         "accounts_more": accounts_more,
     }
 
 
+BRIEF_TABLES = (
+    "StrategicObjectives",
+    "PlatformHealthMetrics",
+    "Initiatives",
+    "StakeholderOutcomes",
+    "ValueStreams",
+    "RiskRegister",
+    "ActivitiesTasks",
+    "EngagementLog",
+    "AccountHealthHistory",
+)
+
+
+def _by_account(snap: Any) -> dict[str, dict[str, list[dict]]]:
+    """{table: {account id: served rows}} for what an account's page reads, built once per snapshot, so a
+    page reads its own account's rows instead of every row of nine tables."""
+    index: dict[str, dict[str, list[dict]]] = {}
+    for name in BRIEF_TABLES:
+        mine: dict[str, list[dict]] = defaultdict(list)
+        for row in snap.rows(name).rows:
+            account = row.get("account")
+            if isinstance(account, dict) and account.get("account_id"):
+                mine[account["account_id"]].append(row)
+        index[name] = dict(mine)
+    return index
+
+
 def account(snap: Any, account_row: dict) -> dict:
     start, end = qbr.period(None, None, snap.today)
-    facts = qbr.brief(account_row, lambda table: snap.rows(table).rows, start, end)
     account_id = account_row["account_id"]
+    index = snap.memo("dashboard.by_account", lambda: _by_account(snap))
+
+    def rows(table: str) -> list[dict]:
+        return index[table].get(account_id, [])
+
+    facts = qbr.brief(account_row, rows, start, end)
     history = [
         (dt.date.fromisoformat(h["snapshot_date"]), h["health_score"])
-        for h in snap.rows("AccountHealthHistory").rows
-        if (h.get("account") or {}).get("account_id") == account_id
-        and h.get("snapshot_date")
-        and h.get("health_score") is not None
+        for h in rows("AccountHealthHistory")
+        if h.get("snapshot_date") and h.get("health_score") is not None
     ]
     score = account_row.get("health_score")
     now = (snap.today, score) if score is not None else None
