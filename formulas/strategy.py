@@ -8,7 +8,11 @@ Departures from the letter of seed 001, each to keep the spirit:
 - Platform impact score counts each API behind the linked value streams once,
   however many of those streams it supports.
 - Outcome improvement follows the outcome's direction: when the target is
-  below the baseline (a time or a cost to cut), going down is improvement.
+  below the baseline (a time or a cost to cut), going down is improvement.  So
+  progress toward the target is positive and a move away from it negative, in
+  either direction; without a target, a rise is positive.
+- Annual cost savings is None when the cost per transaction before is 0 or
+  missing (seed 001's formula would report minus the whole new cost).
 - An outcome not yet measured (no current value) is "Not Started", which is
   what seed 001's business-value filter (`Status != "Not Started"`) expects.
 - Initiative on-time flag: a completed initiative finished after its target
@@ -69,7 +73,9 @@ def value_stream(row: dict) -> dict:
     before = row.get("cost_per_transaction_before_usd")
     after = row.get("cost_per_transaction_after_usd")
     volume = row.get("annual_transaction_volume")
-    savings = None if None in (before, after, volume) else (before - after) * volume
+    # No cost before (0 or missing) means nothing was measured to save against: no figure, rather than
+    # a "saving" of minus the whole new cost.  A real rise in cost stays negative.
+    savings = None if not before or None in (after, volume) else (before - after) * volume
     revenue = row.get("revenue_impact_usd")
     parts = [p for p in (savings, revenue) if p is not None]
     return {

@@ -113,7 +113,7 @@ def test_future_dated_engagements_are_not_the_last_engagement():
 
 def test_account_row_days_to_renewal_trend_and_rounding():
     history = History(
-        [("ACC-1", "2026-10-21", 70.0), ("ACC-1", "2026-10-22", 10.0), ("ACC-1", "2026-09-01", 5.0)], TODAY
+        [("ACC-1", "2026-10-21", 70.0), ("ACC-1", "2026-10-23", 10.0), ("ACC-1", "2026-09-01", 5.0)], TODAY
     )
     out = accounts.account(
         {"renewal_date": "2027-05-19", "contract_type": "Standard"},
@@ -124,15 +124,32 @@ def test_account_row_days_to_renewal_trend_and_rounding():
     )
     assert out["days_to_renewal"] == 180
     assert out["health_score"] == 78.5
-    assert out["health_score_trend_30d"] == 8.5  # vs the 2026-10-21 snapshot, not the later one
+    assert out["health_score_trend_30d"] == 8.5  # vs the 2026-10-21 snapshot, 30 days ago, not 2026-10-23
     assert out["health_score_change_flag"] == "🟢 Improving"
     assert out["renewal_risk_level"] == "Attention Needed"
     assert out["engagement_cadence_status"] == "No History"
 
 
-def test_trend_is_null_without_a_snapshot_old_enough():
-    history = History([("ACC-1", "2026-10-22", 50.0)], TODAY)
-    assert history.trend_base("ACC-1") is None
+@pytest.mark.parametrize(
+    ("snapshots", "base"),
+    [
+        ([("2026-01-20", 50.0)], None),  # ten months old: says nothing about the last 30 days
+        ([("2026-10-13", 50.0)], None),  # 38 days ago: outside 30 +/- 7
+        ([("2026-10-14", 50.0)], 50.0),  # 37 days ago
+        ([("2026-10-28", 50.0)], 50.0),  # 23 days ago
+        ([("2026-10-29", 50.0)], None),  # 22 days ago: too recent
+        ([("2026-11-19", 50.0)], None),
+        ([("2026-10-18", 40.0), ("2026-10-24", 60.0)], 40.0),  # 33 and 27 days ago: as near, the older
+        ([("2026-10-24", 60.0), ("2026-10-20", 45.0), ("2026-09-01", 5.0)], 45.0),  # the nearest to 30 days
+        ([("2026-10-21", 70.0), ("2026-10-21", 71.0)], 71.0),  # the same day twice: the later row
+    ],
+)
+def test_the_trend_compares_with_the_snapshot_nearest_30_days_ago_within_a_week(snapshots, base):
+    history = History([("ACC-1", day, value) for day, value in snapshots], TODAY)
+    assert history.trend_base("ACC-1") == base
+
+
+def test_trend_is_null_without_a_snapshot_in_the_window():
     out = accounts.account({"renewal_date": None}, ALL, None, [], TODAY)
     assert out["health_score_trend_30d"] is None and out["health_score_change_flag"] is None
     assert out["days_to_renewal"] is None

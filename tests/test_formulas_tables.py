@@ -287,6 +287,35 @@ def test_risk_scoring(impact, probability, score, level):
 # --- StakeholderOutcomes -------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("baseline", "current", "target", "improvement"),
+    [
+        (20, 78, 90, 290.0),  # up, toward a higher target
+        (20, 10, 90, -50.0),  # down, away from a higher target
+        (48, 12, 4, 75.0),  # down, toward a lower target
+        (48, 60, 4, -25.0),  # up, away from a lower target
+        (-10, -5, 0, 50.0),  # a negative baseline, toward the target
+        (20, 30, None, 50.0),  # no target: a rise is positive
+    ],
+)
+def test_improvement_is_positive_toward_the_target_whichever_way_it_lies(baseline, current, target, improvement):
+    out = strategy.outcome({"baseline_value": baseline, "current_value": current, "target_value": target})
+    assert out["improvement_percent"] == improvement
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "savings"),
+    [(0, 2.5, None), (None, 2.5, None), (4.0, 2.5, 15_000), (2.5, 4.0, -15_000)],  # a real rise stays negative
+)
+def test_annual_cost_savings_needs_a_cost_before(before, after, savings):
+    out = strategy.value_stream(
+        {"cost_per_transaction_before_usd": before, "cost_per_transaction_after_usd": after,
+         "annual_transaction_volume": 10_000}
+    )  # fmt: skip
+    assert out["annual_cost_savings_usd"] == savings
+    assert out["total_business_value_usd"] == savings
+
+
 def test_outcome_higher_is_better():
     out = strategy.outcome({"baseline_value": 20, "current_value": 78, "target_value": 90})
     assert out == {"improvement_percent": 290.0, "target_achievement_percent": 83, "status": "On Track"}

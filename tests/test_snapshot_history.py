@@ -37,25 +37,30 @@ def test_a_second_snapshot_the_same_day_updates_instead_of_adding(store):
     assert [v["value"] for v in values] == [150]
 
 
-def test_the_trend_compares_with_the_snapshot_nearest_to_and_not_after_30_days_ago(client, store):
-    # Seeded snapshots for Acme sit every 7 days; today - 30 = 2026-10-21, so the one of 2026-10-19 counts.
+def test_the_trend_compares_with_the_snapshot_nearest_to_30_days_ago(client, store):
+    # Seeded snapshots for Acme sit every 7 days; today - 30 = 2026-10-21, so the one of 2026-10-19
+    # (2 days off) counts, not 2026-10-26 (5 days off).
     snaps = {r["snapshot_date"]: r for r in history(store, "AccountHealthHistory") if r["account"] == "ACC-00001"}
     row = client.get("/v1/tables/AccountMaster/rows/ACC-00001").json["row"]
     assert row["health_score_trend_30d"] == round(row["health_score"] - snaps["2026-10-19"]["health_score"], 1)
     with store.transaction() as tx:  # a snapshot exactly 30 days ago now takes precedence ...
         tx.insert("AccountHealthHistory", {"account": "ACC-00001", "snapshot_date": "2026-10-21", "health_score": 70.0})
-        # ... and one a day later is too recent to count.
+        # ... over one a day later, a day further from 30 days ago.
         tx.insert("AccountHealthHistory", {"account": "ACC-00001", "snapshot_date": "2026-10-22", "health_score": 10.0})
     row = client.get("/v1/tables/AccountMaster/rows/ACC-00001").json["row"]
     assert row["health_score_trend_30d"] == round(row["health_score"] - 70.0, 1)
     assert row["health_score_change_flag"] == "🟢 Improving"
 
 
-def test_no_old_enough_snapshot_gives_a_null_trend(client, store):
+def test_no_snapshot_within_a_week_of_30_days_ago_gives_a_null_trend(client, store):
+    """Only snapshots 22 days old or newer, and 38 or older: none in 30 +/- 7 days."""
     with store.transaction() as tx:
         for r in list(tx.rows("AccountHealthHistory")):
-            if r["account"] == "ACC-00002" and r["snapshot_date"] <= "2026-10-21":
+            if r["account"] == "ACC-00002" and "2026-10-14" <= r["snapshot_date"] <= "2026-10-28":
                 tx.delete("AccountHealthHistory", r["snapshot_id"])
+    assert [
+        r["snapshot_date"] for r in history(store, "AccountHealthHistory") if r["account"] == "ACC-00002"
+    ] != []  # older ones remain: a ten-month-old snapshot must not stand in
     row = client.get("/v1/tables/AccountMaster/rows/ACC-00002").json["row"]
     assert row["health_score_trend_30d"] is None and row["health_score_change_flag"] is None
     assert row["health_score"] is not None

@@ -202,7 +202,13 @@ VALUE_STREAMS = Table(
         derived(text("cycle_time_progress_indicator", "Target Met, Progressing (>=50% cut) or Needs Improvement.")),
         money("cost_per_transaction_before_usd", "Cost per transaction before, USD."),
         money("cost_per_transaction_after_usd", "Cost per transaction now, USD."),
-        derived(money("annual_cost_savings_usd", "(Cost before - cost after) x annual volume.", minimum=None)),
+        derived(
+            money(
+                "annual_cost_savings_usd",
+                "(Cost before - cost after) x annual volume; empty when there is no cost before.",
+                minimum=None,
+            )
+        ),
         money("revenue_impact_usd", "Revenue the stream adds per year, USD.", minimum=None),
         derived(money("total_business_value_usd", "Annual cost savings plus revenue impact.", minimum=None)),
         slider("customer_satisfaction_score", 1, 10, "Satisfaction of the stream's users, 1-10."),
@@ -238,7 +244,13 @@ STAKEHOLDER_OUTCOMES = Table(
         number("current_value", "Value now; empty until first measured."),
         number("target_value", "Value aimed for."),
         text("unit", "Unit of the values."),
-        derived(percent("improvement_percent", "(Current - baseline) / baseline.")),
+        derived(
+            percent(
+                "improvement_percent",
+                "(Current - baseline) / |baseline|, signed so that progress toward the target is positive "
+                "whichever way the target lies.",
+            )
+        ),
         derived(percent("target_achievement_percent", "(Current - baseline) / (target - baseline).", decimals=0)),
         derived(
             select(
