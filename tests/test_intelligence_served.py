@@ -116,7 +116,7 @@ def test_workload_columns_hand_checked_on_the_seed(ro_client, accounts):
         "Sarah Chen": (0, 0, 0, 1),  # CSM of Acme, Nordic, Gard: none at risk, Nordic renewing
         "Marcus Johnson": (1, 350_000, 2, 1),  # SA of all four
         "Lisa Martinez": (1, 350_000, 0, 1),  # AE of all four
-        "David Nguyen": (0, 0, 0, 1),  # sponsor of Acme, Nordic, Gard
+        "David Nguyen": (1, 350_000, 0, 1),  # executive sponsor of all four (HealthTech's since ENG-00014)
         "James Okafor": (1, 350_000, 1, 0),  # CSM of HealthTech only
     }
 

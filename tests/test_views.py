@@ -73,8 +73,8 @@ EXPECTED = {
         ("SE", ["PER-00002"]),
         ("Executive Sponsor", ["PER-00004"]),
     ],
-    # $3.18M (Lisa, Marcus: a tie, by name), $2.83M (David, Sarah), $350K (James).
-    "people-by-portfolio-size": [(None, ["PER-00003", "PER-00002", "PER-00004", "PER-00001", "PER-00005"])],
+    # $3.18M (David, Lisa, Marcus: a tie, by name), $2.83M (Sarah), $350K (James).
+    "people-by-portfolio-size": [(None, ["PER-00004", "PER-00003", "PER-00002", "PER-00001", "PER-00005"])],
     "all-contexts": [(None, ["CTX-00001", "CTX-00004", "CTX-00003", "CTX-00002"])],  # by account name
     "contexts-by-digital-maturity": [
         ("Digital Native", ["CTX-00002"]),
