@@ -495,9 +495,20 @@ def test_every_dashboard_route_and_method_answers_a_page(store_path, method, sig
 @pytest.mark.parametrize(
     ("target", "location"),
     [
-        ("/dashboard/accounts/\n", "/dashboard/accounts/%0A"),
-        ("/dashboard/accounts/%0d%0aSet-Cookie:x", "/dashboard/accounts/%0d%0aSet-Cookie:x"),
-        ("/dashboard/views/open-risks?account=Acme Financial", "/dashboard/views/open-risks?account=Acme%20Financial"),
+        ("/dashboard/accounts/\n", "/dashboard"),  # no control character or space, ever
+        ("/dashboard/accounts/%0d%0aSet-Cookie:x", "/dashboard/accounts/%0d%0aSet-Cookie:x"),  # stays encoded
+        ("/dashboard/views/open-risks?account=Acme Financial", "/dashboard"),
+        (
+            "/dashboard/views/open-risks?account=Acme%20Financial",
+            "/dashboard/views/open-risks?account=Acme%20Financial",
+        ),
+        ("//\t/dashboard", "/dashboard"),  # Python's parser drops the tab and sees a path; a browser, a host
+        ("/dash\tboard/x", "/dashboard"),
+        (" /dashboard", "/dashboard"),
+        ("///dashboard/x", "/dashboard"),
+        ("/dashboardx", "/dashboard"),
+        ("/dashboard?x=1#frag", "/dashboard?x=1#frag"),
+        ("/dashboard/accounts/ACC-00003/Ä", "/dashboard/accounts/ACC-00003/%C3%84"),
         ("/dashboard/../v1/tables", "/dashboard"),
         ("/dashboard/%2e%2e/v1/tables", "/dashboard"),
         ("/dashboard/./", "/dashboard"),
@@ -506,6 +517,22 @@ def test_every_dashboard_route_and_method_answers_a_page(store_path, method, sig
 def test_next_never_splits_a_header_or_leaves_the_dashboard(dash, target, location):
     response = sign_in(dash, next=target)
     assert (response.status_code, response.headers["Location"]) == (303, location)
+
+
+def test_the_way_back_after_signing_in_is_the_address_as_sent(dash):
+    """Signed out, a page sends you to sign in and back to exactly where you were: encoded once."""
+    sent = "/dashboard/views/open-risks?account=Acme%20Financial%20Services"
+    first = dash.get(sent)
+    assert first.status_code == 303
+    form = dash.get(first.headers["Location"])
+    assert 'value="/dashboard/views/open-risks?account=Acme%20Financial%20Services"' in form.text
+    back = sign_in(dash, next="/dashboard/views/open-risks?account=Acme%20Financial%20Services")
+    assert back.headers["Location"] == sent
+
+
+def test_the_reload_page_points_at_the_address_as_sent(dash):
+    response = dash.get("/dashboard/accounts/%252e%252e", headers={"Sec-Fetch-Site": "cross-site"})
+    assert 'url=/dashboard/accounts/%252e%252e"' in response.text  # not decoded into a dot segment
 
 
 def test_a_signed_out_head_is_redirected_like_a_get(dash):

@@ -10,6 +10,7 @@ else.  Errors under /dashboard are pages, not JSON.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, Flask, current_app, g, make_response, redirect, render_template, request, url_for
@@ -28,6 +29,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 
 PREFIX = "/dashboard"
 SAFE_URL = "/?&=%:@!$'()*+,;-._~"  # what stays as it is when a path goes into a header or a page
+_DASHBOARD_URL = re.compile(r"/dashboard(?:[/?#]|$)")
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -57,23 +59,25 @@ def _snapshot():
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a dashboard path of this site, never elsewhere.  No scheme, host,
-    backslash or dot segment (`/dashboard/../v1` leaves the dashboard once a browser resolves it);
-    anything outside printable ASCII is percent-encoded, so a header can never be split."""
+    """Where to go after signing in: a dashboard path of this site, never elsewhere.  The text must
+    start with `/dashboard` followed by `/`, `?`, `#` or nothing, hold no space or control character
+    (Python's URL parser drops tabs and newlines, a browser's may not), no backslash and no dot segment
+    (`/dashboard/../v1` leaves the dashboard once a browser resolves it); anything else outside
+    printable ASCII is percent-encoded."""
     home = url_for("dashboard.overview")
-    if not target:
+    if not target or not _DASHBOARD_URL.match(target) or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
         return home
-    parts = urlsplit(target)
-    segments = [unquote(segment) for segment in parts.path.split("/")]
-    if (
-        parts.scheme
-        or parts.netloc
-        or "\\" in unquote(target)
-        or any(segment in (".", "..") for segment in segments)
-        or not (parts.path == PREFIX or parts.path.startswith(PREFIX + "/"))
-    ):
+    path = urlsplit(target).path
+    if "\\" in unquote(target) or any(unquote(segment) in (".", "..") for segment in path.split("/")):
         return home
-    return quote(target, safe=SAFE_URL)
+    return quote(target, safe=SAFE_URL + "#")
+
+
+def _here() -> str:
+    """This request's own address (path and query), encoded exactly once, for a page that points back at it."""
+    path = quote(request.path, safe=SAFE_URL.replace("%", ""))
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{quote(query, safe=SAFE_URL)}" if query else path
 
 
 @bp.before_request
@@ -94,13 +98,12 @@ def _guard():
     if visitor is None:
         if request.method not in ("GET", "HEAD"):
             raise PageError(401, "Your session has ended; sign in again.")
-        target = request.full_path if request.query_string else request.path
         if request.headers.get("Sec-Fetch-Site") == "cross-site":
             # A link followed from another site (an alert in Slack, an e-mail): SameSite=Strict keeps
             # the cookie off this one request, so it cannot tell who is signed in.  A page of ours
             # that reloads the address is a same-site navigation, which carries the cookie.
-            return render_template("dashboard/reload.html", target=quote(target, safe=SAFE_URL))
-        return redirect(url_for("dashboard.signin", next=target), 303)
+            return render_template("dashboard/reload.html", target=_here())
+        return redirect(url_for("dashboard.signin", next=_here()), 303)
     g.visitor = visitor
     return None
 
