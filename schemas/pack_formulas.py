@@ -177,12 +177,16 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
                 "- Green Vessel Underwriting: $1.2M a year\n"
                 "\n"
                 "## Open Critical and High risks\n"
-                "- Emissions data spread over spreadsheets (High, Open)\n"
-                "- Quote latency spikes when listed areas change (High, In Progress)\n"
+                "- Emissions data spread over spreadsheets (High, Open): Build the emissions data pipeline once its "
+                "business case is approved.\n"
+                "- Quote latency spikes when listed areas change (High, In Progress): Integrate live listed-area "
+                "feeds (Listed-Area Feed Integration).\n"
                 "\n"
                 "## Next steps\n"
                 "- Review listed-area feed cut-over plan (Sarah Chen, due 2026-11-22)\n"
                 "- Write emissions pipeline business case (Sarah Chen, due 2026-12-20)\n"
+                "- From the last engagement: Sarah Chen to review the cut-over plan by 22 November; business case "
+                "for the emissions pipeline by 20 December.\n"
             ),
         ),
         figures=True,

@@ -371,7 +371,11 @@ def test_account_page(signed):
         if line.startswith("- "):
             assert f"<li>{line[2:]}</li>" in shown, line
     assert "<h3>Open Critical and High risks</h3>" in html
-    assert "<li>Legacy interface engine drops HL7 messages (High, Open)</li>" in html
+    assert (
+        "<li>Legacy interface engine drops HL7 messages (High, Open): Finish wave 2 with named engineers; "
+        "monitor failed messages until the engine is retired.</li>"
+    ) in html
+    assert "From the last engagement: James Okafor to agree a renewal recovery plan" in html
     # The trend: 15 weekly snapshots from 2026-08-10 (84) to 2026-11-16 (65.7), then today's live 63.7.
     points = re.findall(r"<circle [^>]*><title>([^<]+)</title>", html)
     assert len(points) == 16

@@ -117,7 +117,10 @@ def test_sign_in_see_healthtech_at_risk_open_its_page_and_sign_out(service, brow
     assert page.locator("#health-trend svg circle").count() == 16  # 15 snapshots and today
     assert page.locator("#health-trend svg polyline").is_visible()
     assert page.locator("#qbr-brief h2").inner_text() == "QBR brief: HealthTech Solutions (2026-05-24 to 2026-11-20)"
-    assert "Legacy interface engine drops HL7 messages (High, Open)" in page.locator("#qbr-brief").inner_text()
+    assert (
+        "Legacy interface engine drops HL7 messages (High, Open): Finish wave 2"
+        in page.locator("#qbr-brief").inner_text()
+    )
     shoot(page, "dashboard-account")
 
     # A link to an account followed from another site, as from a Slack alert: "localhost" is another

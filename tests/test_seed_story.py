@@ -70,3 +70,32 @@ def test_every_team_reference_is_a_person_in_the_team(seed, accounts):
     for account in accounts.values():
         for role in roles:
             assert account.get(role) in people, (account["account_id"], role)
+
+
+@pytest.mark.parametrize(
+    ("table", "fields"),
+    [
+        ("EngagementLog", ("topics_discussed", "action_items", "next_steps")),
+        ("StrategicObjectives", ("description", "business_driver", "quantified_goal")),
+        ("SuccessPlanTracker", ("business_objectives", "success_metrics")),
+        ("RiskRegister", ("description", "root_cause", "mitigation_strategy")),
+    ],
+)
+def test_the_text_a_qbr_shows_is_written(seed, table, fields):
+    """A QBR brief, a success plan and a risk read like real ones: none of these is left empty."""
+    empty = [(row_id, f) for row in seed[table] for f in fields if not (row.get(f) or "").strip()
+             for row_id in [next(v for k, v in row.items() if k.endswith("_id"))]]  # fmt: skip
+    assert empty == []
+
+
+def test_next_steps_agree_with_the_open_tasks(seed):
+    """Where an engagement's next steps or action items name a date, a task of that account is due then."""
+    tasks = {(t["account"], t["due_date"]) for t in seed["ActivitiesTasks"]}
+    checked = 0
+    for e in seed["EngagementLog"]:
+        for day, month in (("22", "November"), ("2", "December"), ("4", "December"), ("20", "December")):
+            if f"by {day} {month}" in f"{e.get('next_steps')} {e.get('action_items')}":
+                due = f"2026-{'11' if month == 'November' else '12'}-{int(day):02d}"
+                assert (e["account"], due) in tasks, (e["engagement_id"], due)
+                checked += 1
+    assert checked >= 4
