@@ -183,6 +183,7 @@ PACK_FORMULAS: tuple[PackFormula, ...] = (
                 "feeds (Listed-Area Feed Integration).\n"
                 "\n"
                 "## Next steps\n"
+                "- Send Kristian Haugen the cut-over window options (Sarah Chen, due 2026-11-12, overdue)\n"
                 "- Review listed-area feed cut-over plan (Sarah Chen, due 2026-11-22)\n"
                 "- Write emissions pipeline business case (Sarah Chen, due 2026-12-20)\n"
                 "- From the last engagement: Sarah Chen to review the cut-over plan by 22 November; business case "

@@ -319,7 +319,7 @@ REFUSALS = [
     ),
     ("CreateTask", {"accountName": "Gard AS", "taskTitle": "x" * 10_000}, 400, "invalid_parameter", "taskTitle"),
     ("CompleteTask", {}, 400, "missing_parameter", "taskId"),
-    ("CompleteTask", {"taskId": "TSK-00099"}, 404, "unknown_row", "taskId"),
+    ("CompleteTask", {"taskId": "TSK-00101"}, 404, "unknown_row", "taskId"),
     ("CompleteTask", {"taskId": "tsk-1"}, 404, "unknown_row", "taskId"),
     ("CompleteTask", {"taskId": "ACC-00001"}, 404, "unknown_row", "taskId"),
     ("CompleteTask", {"taskId": 1}, 400, "invalid_parameter", "taskId"),
@@ -446,7 +446,7 @@ JSON_VALUES = st.recursive(
 GOOD = {
     "accountName": st.sampled_from(["Gard AS", "acme financial services", "ACC-00003", "Nowhere"]),
     "metricName": st.sampled_from(["Quotes Issued Same Day", "P95 API Latency", "api security policy coverage"]),
-    "taskId": st.sampled_from(["TSK-00001", "TSK-00003", "TSK-00099", "tsk-2"]),
+    "taskId": st.sampled_from(["TSK-00001", "TSK-00003", "TSK-00101", "tsk-2"]),
     "ownerName": st.sampled_from(["Sarah Chen", "PER-00002", "Nobody"]),
 }
 

@@ -233,7 +233,7 @@ def test_a_webhook_answering_500_keeps_the_rules_changes_and_stops_posting_after
     assert_failed_run(result, "Error: 3 alert(s) not posted to Slack")
     assert len(mock.calls) == TRIES  # one alert, retried; the circuit breaker spares the other two
     assert alert_ids_posted(mock) == [RENEWAL_ALERT] * TRIES
-    assert "TSK-00011" in table(store_path, "ActivitiesTasks", "task_id")  # the rules' changes are committed
+    assert "TSK-00013" in table(store_path, "ActivitiesTasks", "task_id")  # the rules' changes are committed
     assert {"RISK-00009", "RISK-00010"} <= set(table(store_path, "RiskRegister", "risk_id"))
     stored = alerts(store_path)
     failed = stored[RENEWAL_ALERT]
@@ -597,7 +597,7 @@ def test_a_2000_character_account_name_still_leaves_room_for_the_link_and_the_fi
     section = body["blocks"][0]["text"]["text"]
     assert len(section) <= 3000 and len(body["text"]) <= 3000
     assert DEFAULT_LINK.format("ACC-00003") + "|" in section  # the link survived
-    assert "Task TSK-00011" in section  # and the figures
+    assert "Task TSK-00013" in section  # and the figures
     assert not re.search(r"&[a-z]*…", section) and "<&" not in section  # no escape cut in half
 
 

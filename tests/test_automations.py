@@ -63,7 +63,7 @@ def test_on_the_seed_a_run_creates_exactly_what_the_rules_imply(csm, store_path)
     assert len(created["AccountHealthHistory"]) == 4 and len(created["MetricHistory"]) == 16
     (task,) = created["ActivitiesTasks"]
     assert {k: v for k, v in task.items() if k not in ("created_at", "modified_at", "description")} == {
-        "task_id": "TSK-00011",
+        "task_id": "TSK-00013",
         "account": "ACC-00003",
         "task_title": "Address renewal risk for HealthTech Solutions",
         "owner": "PER-00005",
@@ -96,7 +96,7 @@ def test_on_the_seed_a_run_creates_exactly_what_the_rules_imply(csm, store_path)
     assert kyc["potential_business_impact_usd"] == 1200000 and kyc["affected_value_streams"] == ["VS-00002"]
     alerts = sorted(created["Alerts"], key=lambda a: a["alert_id"])
     assert [(a["alert_id"], a["account"], a["rule"], a["kind"], a["subject"], a["recipients"]) for a in alerts] == [
-        ("ALR-00001", "ACC-00003", "renewal-risk", "Renewal Risk", "TSK-00011", ["PER-00005", "PER-00003"]),
+        ("ALR-00001", "ACC-00003", "renewal-risk", "Renewal Risk", "TSK-00013", ["PER-00005", "PER-00003"]),
         ("ALR-00002", "ACC-00001", "api-health", "API Unhealthy", "API-00003", ["PER-00001", "PER-00002"]),
         ("ALR-00003", "ACC-00004", "api-health", "API Unhealthy", "API-00010", ["PER-00001", "PER-00002"]),
     ]
@@ -107,7 +107,7 @@ def test_on_the_seed_a_run_creates_exactly_what_the_rules_imply(csm, store_path)
             assert after[name][key] == row, (name, key)
     # API-00007 (Critical) and API-00009 (Degraded) are High and Low, not Mission-Critical: no risk.
     assert "API-00007" not in str(risks) and "API-00009" not in str(risks)
-    assert "task TSK-00011 for HealthTech Solutions" in result.output
+    assert "task TSK-00013 for HealthTech Solutions" in result.output
 
 
 def test_the_readme_shows_what_a_run_on_the_seed_prints(csm):
@@ -152,11 +152,11 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(csm, store_path):
     assert store_path.read_bytes() == store_before
     assert (open(log_path, "rb").read() if os.path.exists(log_path) else None) == log_before
     assert "Dry run for 2026-11-20: nothing written" in result.output
-    assert "would: task TSK-00011 for HealthTech Solutions: address renewal risk, due 2026-11-22" in result.output
+    assert "would: task TSK-00013 for HealthTech Solutions: address renewal risk, due 2026-11-22" in result.output
     assert "would: risk RISK-00009 for Client KYC Experience API (Acme Financial Services): Degraded" in result.output
     assert result.output.count("would record alert") == 3
     # And the real run then does exactly that.
-    assert "task TSK-00011 for HealthTech Solutions" in csm("automate").output
+    assert "task TSK-00013 for HealthTech Solutions" in csm("automate").output
 
 
 def test_only_runs_the_rules_named(csm, store_path):
@@ -170,7 +170,7 @@ def test_only_runs_the_rules_named(csm, store_path):
 def test_date_moves_today_and_a_bad_date_is_refused(csm, store_path):
     result = csm("automate", "--only", "renewal-risk", "--date", "2026-12-01")
     assert result.exit_code == 0, result.output
-    assert rows(store_path, "ActivitiesTasks")["TSK-00011"]["due_date"] == "2026-12-03"
+    assert rows(store_path, "ActivitiesTasks")["TSK-00013"]["due_date"] == "2026-12-03"
     before = store_path.read_bytes()
     bad = csm("automate", "--date", "2026-13-01")
     assert bad.exit_code == 2 and "--date" in bad.output and store_path.read_bytes() == before
@@ -181,16 +181,16 @@ def test_date_moves_today_and_a_bad_date_is_refused(csm, store_path):
 
 def test_one_open_renewal_task_per_account_and_a_new_one_once_it_is_done(csm, store_path):
     assert csm("automate", "--only", "renewal-risk").exit_code == 0
-    set_values(csm, "ActivitiesTasks", "TSK-00011", task_title="Renewal plan for HealthTech", status="In Progress")
+    set_values(csm, "ActivitiesTasks", "TSK-00013", task_title="Renewal plan for HealthTech", status="In Progress")
     assert csm("automate", "--only", "renewal-risk", "--date", "2026-11-21").exit_code == 0
-    assert "TSK-00012" not in rows(store_path, "ActivitiesTasks")  # edited, still open: still the one
-    set_values(csm, "ActivitiesTasks", "TSK-00011", status="Done", completed_date="2026-11-21")
+    assert "TSK-00014" not in rows(store_path, "ActivitiesTasks")  # edited, still open: still the one
+    set_values(csm, "ActivitiesTasks", "TSK-00013", status="Done", completed_date="2026-11-21")
     assert csm("automate", "--only", "renewal-risk", "--date", "2026-11-22").exit_code == 0
     tasks = rows(store_path, "ActivitiesTasks")
-    assert tasks["TSK-00012"]["task_title"] == "Address renewal risk for HealthTech Solutions"
-    assert tasks["TSK-00012"]["due_date"] == "2026-11-24"
+    assert tasks["TSK-00014"]["task_title"] == "Address renewal risk for HealthTech Solutions"
+    assert tasks["TSK-00014"]["due_date"] == "2026-11-24"
     assert csm("automate", "--only", "renewal-risk", "--date", "2026-11-22").exit_code == 0
-    assert "TSK-00013" not in rows(store_path, "ActivitiesTasks")
+    assert "TSK-00015" not in rows(store_path, "ActivitiesTasks")
 
 
 def _in_days(days):
@@ -211,14 +211,14 @@ def _in_days(days):
 def test_renewal_risk_window_and_status(csm, store_path, changes, raised):
     set_values(csm, "AccountMaster", "ACC-00003", **changes)
     assert csm("automate", "--only", "renewal-risk").exit_code == 0
-    assert ("TSK-00011" in rows(store_path, "ActivitiesTasks")) is raised
+    assert ("TSK-00013" in rows(store_path, "ActivitiesTasks")) is raised
 
 
 def test_an_account_without_a_csm_gets_an_unowned_task(csm, store_path):
     set_values(csm, "AccountMaster", "ACC-00003", customer_success_manager="")
     result = csm("automate", "--only", "renewal-risk")
     assert result.exit_code == 0, result.output
-    assert rows(store_path, "ActivitiesTasks")["TSK-00011"]["owner"] is None
+    assert rows(store_path, "ActivitiesTasks")["TSK-00013"]["owner"] is None
     assert rows(store_path, "Alerts")["ALR-00001"]["recipients"] == ["PER-00003"]  # the AE still hears of it
 
 
@@ -369,7 +369,7 @@ def test_a_failing_rule_writes_nothing_the_others_still_run_and_the_exit_is_non_
     assert "Error: rule api-health failed (its changes were not written)" in result.output
     assert "Traceback" not in result.output
     assert "RISK-00009" not in rows(store_path, "RiskRegister")
-    assert "TSK-00011" in rows(store_path, "ActivitiesTasks")  # renewal-risk, before it, committed
+    assert "TSK-00013" in rows(store_path, "ActivitiesTasks")  # renewal-risk, before it, committed
     (run,) = rows(store_path, "AutomationRuns").values()
     failed = {r["rule"]: r for r in run["rules"]}["api-health"]
     assert run["ok"] is False and failed["status"] == "failed"
@@ -404,11 +404,11 @@ def test_the_history_lists_runs_newest_first(csm):
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
     assert lines[0].startswith("RUN-00002  for 2026-11-20") and "RUN-00001  for 2026-11-20" in shown.output
-    assert "TSK-00011" in shown.output and "RISK-00009" in shown.output
+    assert "TSK-00013" in shown.output and "RISK-00009" in shown.output
     runs = orjson.loads(csm("automate", "--history", "--json", "--only", "renewal-risk").output)
     assert [r["run_id"] for r in runs] == ["RUN-00001"]
     renewal = {r["rule"]: r for r in runs[0]["rules"]}["renewal-risk"]
-    assert (renewal["created"], renewal["alerts"], renewal["rows"]) == (1, 1, ["TSK-00011", "ALR-00001"])
+    assert (renewal["created"], renewal["alerts"], renewal["rows"]) == (1, 1, ["TSK-00013", "ALR-00001"])
     assert csm("automate", "--history", "--dry-run").exit_code == 2
 
 

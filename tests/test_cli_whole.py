@@ -105,7 +105,7 @@ def test_import_refuses_bad_files_clearly(csm, tmp_path, store_path, name, conte
 
 
 def test_validate_reports_every_problem_and_exits_non_zero(csm, store_path):
-    assert csm("validate").output == "OK: 452 rows in 20 tables, no problems.\n"
+    assert csm("validate").output == "OK: 454 rows in 20 tables, no problems.\n"
     data = orjson.loads(store_path.read_bytes())
     data["AccountMaster"]["1"]["arr"] = "lots"
     data["RiskRegister"]["2"]["account"] = "ACC-00099"
@@ -136,8 +136,8 @@ def test_reset_asks_first_and_restores_the_seed(csm, store_path):
     assert declined.exit_code == 1 and "Aborted" in declined.output
     assert store_path.read_bytes() == before
     done = csm("reset", "--yes")
-    assert done.output == f"Reset {store_path} to the seed (452 rows).\n"
-    assert len(stored(store_path, "ActivitiesTasks")) == 10
+    assert done.output == f"Reset {store_path} to the seed (454 rows).\n"
+    assert len(stored(store_path, "ActivitiesTasks")) == 12
 
 
 def test_clear_samples_leaves_the_guides_and_real_rows(csm, store_path):

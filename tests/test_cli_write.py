@@ -44,15 +44,15 @@ def test_insert_json_file_nl_and_csv(csm, tmp_path, store_path):
     ]
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps(tasks))
-    assert csm("insert", "ActivitiesTasks", str(path)).output == "TSK-00011\nTSK-00012\n"
+    assert csm("insert", "ActivitiesTasks", str(path)).output == "TSK-00013\nTSK-00014\n"
     nl = "\n".join(json.dumps(t) for t in tasks) + "\n"
-    assert csm("insert", "ActivitiesTasks", "-", "--nl", input=nl).output == "TSK-00013\nTSK-00014\n"
+    assert csm("insert", "ActivitiesTasks", "-", "--nl", input=nl).output == "TSK-00015\nTSK-00016\n"
     csv_text = "account,task_title,status,due_date\nNordic Logistics Group,From CSV,in progress,2026-12-24\n"
-    assert csm("insert", "ActivitiesTasks", "-", "--csv", input=csv_text).output == "TSK-00015\n"
+    assert csm("insert", "ActivitiesTasks", "-", "--csv", input=csv_text).output == "TSK-00017\n"
     rows = {r["task_id"]: r for r in stored(store_path, "ActivitiesTasks")}
-    assert rows["TSK-00011"]["account"] == "ACC-00004" and rows["TSK-00011"]["priority"] == "High"
-    assert rows["TSK-00012"]["owner"] == "PER-00001"
-    assert rows["TSK-00015"]["status"] == "In Progress" and rows["TSK-00015"]["account"] == "ACC-00002"
+    assert rows["TSK-00013"]["account"] == "ACC-00004" and rows["TSK-00013"]["priority"] == "High"
+    assert rows["TSK-00014"]["owner"] == "PER-00001"
+    assert rows["TSK-00017"]["status"] == "In Progress" and rows["TSK-00017"]["account"] == "ACC-00002"
 
 
 @pytest.mark.parametrize(
@@ -91,8 +91,8 @@ def test_insert_json_file_nl_and_csv(csm, tmp_path, store_path):
         ),
         (
             ("insert", "ActivitiesTasks", "-"),
-            '[{"task_id": "TSK-00099", "account": "ACC-00001", "task_title": "x"}]',
-            "Error: ActivitiesTasks TSK-00099: task_id: Ids are assigned by the store; leave it out.\n",
+            '[{"task_id": "TSK-00101", "account": "ACC-00001", "task_title": "x"}]',
+            "Error: ActivitiesTasks TSK-00101: task_id: Ids are assigned by the store; leave it out.\n",
         ),
         (
             ("update", "AccountMaster", "ACC-00001", "--set", "arr=lots"),
@@ -222,4 +222,4 @@ def test_two_cli_processes_editing_at_once_lose_nothing(store_path):
         assert proc.returncode == 0, err.decode()
     titles = {r["task_title"] for r in stored(store_path, "ActivitiesTasks")}
     assert {f"{tag} {i}" for tag in ("one", "two") for i in range(25)} <= titles
-    assert len(stored(store_path, "ActivitiesTasks")) == 10 + 50
+    assert len(stored(store_path, "ActivitiesTasks")) == 12 + 50

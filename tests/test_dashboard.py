@@ -314,12 +314,12 @@ def test_overview_at_risk_table_lists_healthtech(signed):
 def test_overview_workload(signed):
     rows = table_rows(signed.get("/dashboard").text, "workload")
     # The two CSMs' active accounts (James: HealthTech; Sarah: Acme, Nordic, Gard, avg (81.9 + 88.4 + 73.9) / 3,
-    # Nordic renewing in 72 days), and Marcus (SE), who is no one's CSM but holds two overdue tasks.
+    # Nordic renewing in 72 days), and Marcus (SE), who is no one's CSM but holds three overdue tasks.
     # Lisa (AE) and David (sponsor) have neither.  The largest at-risk ARR first, then overdue tasks.
     assert rows == [
         ["James Okafor CSM", "1", "$350K", "63.7", "1", "$350K", "1", "0"],
-        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "2", "0"],
-        ["Sarah Chen CSM", "3", "$2.8M", "81.4", "0", "$0", "0", "1"],
+        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "3", "0"],
+        ["Sarah Chen CSM", "3", "$2.8M", "81.4", "0", "$0", "1", "1"],
     ]
 
 
@@ -563,9 +563,9 @@ def test_churned_accounts_leave_every_figure_and_inactive_csms_stay(signed, stor
     )
     assert "3 active accounts" in tiles and "4 open Critical or High risks" in tiles  # RISK-00005 was HealthTech's
     assert table_rows(html, "workload") == [
-        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "2", "0"],
+        ["Marcus Johnson SE", "0", "$0", "n/a", "0", "$0", "3", "0"],
+        ["Sarah Chen CSM, inactive", "3", "$2.8M", "81.4", "0", "$0", "1", "1"],  # her accounts need someone
         ["James Okafor CSM", "0", "$0", "n/a", "0", "$0", "1", "0"],  # no accounts left, one overdue task
-        ["Sarah Chen CSM, inactive", "3", "$2.8M", "81.4", "0", "$0", "0", "1"],  # her accounts need someone
     ]
 
 

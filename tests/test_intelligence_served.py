@@ -104,7 +104,8 @@ def test_people_rollups_follow_assigned_accounts(ro_client, accounts):
 
 def test_workload_columns_hand_checked_on_the_seed(ro_client, accounts):
     """HealthTech (ARR 350,000) is the one account At Risk; Nordic renews in 72 days; open tasks past due
-    on 2026-11-20: TSK-00001 and TSK-00007 (Marcus Johnson), TSK-00006 (James Okafor)."""
+    on 2026-11-20: TSK-00001, TSK-00007 and TSK-00011 (Marcus Johnson), TSK-00006 (James Okafor), TSK-00012
+    (Sarah Chen)."""
     assert accounts["HealthTech Solutions"]["renewal_risk_level"] == "At Risk"
     assert accounts["Nordic Logistics Group"]["days_to_renewal"] == 72
     people = {p["full_name"]: p for p in walk(ro_client, "PeopleTeam", 1000)}
@@ -113,8 +114,8 @@ def test_workload_columns_hand_checked_on_the_seed(ro_client, accounts):
         for name, p in people.items()
     }
     assert workload == {
-        "Sarah Chen": (0, 0, 0, 1),  # CSM of Acme, Nordic, Gard: none at risk, Nordic renewing
-        "Marcus Johnson": (1, 350_000, 2, 1),  # SA of all four
+        "Sarah Chen": (0, 0, 1, 1),  # CSM of Acme, Nordic, Gard: none at risk, Nordic renewing
+        "Marcus Johnson": (1, 350_000, 3, 1),  # SA of all four
         "Lisa Martinez": (1, 350_000, 0, 1),  # AE of all four
         "David Nguyen": (1, 350_000, 0, 1),  # executive sponsor of all four (HealthTech's since ENG-00014)
         "James Okafor": (1, 350_000, 1, 0),  # CSM of HealthTech only
@@ -135,7 +136,7 @@ def test_overdue_tasks_count_only_open_ones_the_person_owns(client, store):
         tx.update("ActivitiesTasks", "TSK-00007", {"status": "Done", "completed_date": "2026-11-19"})
         tx.update("ActivitiesTasks", "TSK-00002", {"due_date": "2026-11-19"})  # Sarah's, now past due
     people = {p["full_name"]: p for p in walk(client, "PeopleTeam", 1000)}
-    assert (people["Marcus Johnson"]["overdue_tasks"], people["Sarah Chen"]["overdue_tasks"]) == (1, 1)
+    assert (people["Marcus Johnson"]["overdue_tasks"], people["Sarah Chen"]["overdue_tasks"]) == (2, 2)
 
 
 def test_derived_columns_are_read_only_columns_of_each_row(ro_client):

@@ -124,9 +124,9 @@ def test_a_restore_that_removes_an_unreferenced_row_is_fine(csm, tmp_path, store
     ok(csm("export", "--table", "ActivitiesTasks", "--out", str(tmp_path / "backup")))
     path = tmp_path / "backup" / "ActivitiesTasks.json"
     path.write_text(json.dumps([r for r in json.loads(path.read_text()) if r["task_id"] != "TSK-00003"]))
-    assert ok(csm("import", "--replace", str(path))).output.startswith("ActivitiesTasks: 9 rows restored\n")
+    assert ok(csm("import", "--replace", str(path))).output.startswith("ActivitiesTasks: 11 rows restored\n")
     assert "3" not in tables_of(store_path)["ActivitiesTasks"]
-    assert next_ids(store_path)["ActivitiesTasks"] == 11
+    assert next_ids(store_path)["ActivitiesTasks"] == 13
     assert ok(csm("validate")).output.startswith("OK: ")
 
 

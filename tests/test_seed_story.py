@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from formulas.engagement import OPEN_TASK_STATUSES
 from seed import seed_data
 
 AUTOMATION_SOURCES = {"Renewal Risk Detector", "API Health Monitor", "Health Score Refresh", "Slack Command"}
@@ -99,3 +100,13 @@ def test_next_steps_agree_with_the_open_tasks(seed):
                 assert (e["account"], due) in tasks, (e["engagement_id"], due)
                 checked += 1
     assert checked >= 4
+
+
+def test_every_account_has_an_overdue_task_on_the_demo_date(seed, accounts):
+    """The briefs: at least one overdue task per account on 2026-11-20, so every QBR has something to chase."""
+    overdue = {
+        t["account"]
+        for t in seed["ActivitiesTasks"]
+        if t["status"] in OPEN_TASK_STATUSES and t.get("due_date") and t["due_date"] < "2026-11-20"
+    }
+    assert overdue == set(accounts)

@@ -61,7 +61,12 @@ EXPECTED = {
         )
     ],  # fmt: skip
     "qbrs": [(None, ["ENG-00010", "ENG-00004", "ENG-00019", "ENG-00007", "ENG-00001", "ENG-00013"])],
-    "overdue-tasks": [("James Okafor", ["TSK-00006"]), ("Marcus Johnson", ["TSK-00001", "TSK-00007"])],
+    # By owner; the longest overdue first: TSK-00011 7 days, TSK-00001 5, TSK-00007 2; TSK-00012 8 days.
+    "overdue-tasks": [
+        ("James Okafor", ["TSK-00006"]),
+        ("Marcus Johnson", ["TSK-00011", "TSK-00001", "TSK-00007"]),
+        ("Sarah Chen", ["TSK-00012"]),
+    ],
     # --- seed 001's "All" and "By" views, and High Impact -------------------------------------
     "all-accounts": [(None, ["ACC-00001", "ACC-00004", "ACC-00003", "ACC-00002"])],  # by name
     "accounts-by-csm": [("James Okafor", ["ACC-00003"]), ("Sarah Chen", ["ACC-00001", "ACC-00004", "ACC-00002"])],
