@@ -10,15 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import Field, Table, get_table
+from schemas import Table, get_table
 from schemas.kinds import KINDS
 from views.evaluate import plain
 
 STYLES = ("red", "yellow", "blue", "green")
-
-
-ACRONYMS = {"api", "apis", "arr", "acv", "roi", "sla", "csm", "id", "ms", "it", "qbr", "30d"}
-UNITS = {"usd": "($)", "percent": "(%)", "ms": "(ms)"}
 WRAPPED_KINDS = ("text", "long_text")
 
 
@@ -27,19 +23,6 @@ class Cell:
     text: str
     account_id: str | None = None  # a reference to an account: the page links to it
     wrap: bool = False  # running text, which may wrap; figures never do
-
-
-def header(f: Field) -> str:
-    """A column's heading: its display name, else its key in words with the unit last (Investment amount ($))."""
-    if f.display_name:
-        return f.display_name
-    words = f.key.split("_")
-    unit = UNITS.get(words[-1]) if len(words) > 1 else None
-    if unit:
-        words = words[:-1]
-    text = " ".join(w.upper() if w in ACRONYMS else w for w in words)
-    text = text[0].upper() + text[1:]
-    return f"{text} {unit}" if unit else text
 
 
 def cell(table: Table, key: str, value: Any) -> Cell:

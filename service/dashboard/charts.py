@@ -30,7 +30,6 @@ GUIDES = (60, 70, 80)
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float
     text: str  # the value as shown beside the bar
     x: float
     y: float
@@ -66,7 +65,7 @@ def distribution(counts: list[tuple[str, int, str]]) -> Chart:
     bars = []
     for i, (label, n, tone) in enumerate(counts):
         y = gap + i * (row + gap)
-        bars.append(Bar(label, n, str(n), left, y, span * n / largest, row, tone))
+        bars.append(Bar(label, str(n), left, y, span * n / largest, row, tone))
     summary = "; ".join(f"{label}: {n} account{'s' if n != 1 else ''}" for label, n, _ in counts)
     return Chart(WIDTH, height, f"Accounts by health band. {summary}.", bars=bars)
 
@@ -94,7 +93,7 @@ def pipeline(months: list[dt.date], stacks: dict[dt.date, list[tuple[str, float,
         for level, value, tone in stacks.get(month, ()):
             h = plot * value / ceiling
             base -= h
-            bars.append(Bar(f"{month:%b %Y} {level}", value, money(value), x, base, width, h, tone))
+            bars.append(Bar(f"{month:%b %Y} {level}", money(value), x, base, width, h, tone))
         labels.append((x + width / 2, height - bottom + 22, f"{month:%b}", "middle"))
         if i == 0 or month.month == 1:
             labels.append((x + width / 2, height - bottom + 46, f"{month:%Y}", "middle"))

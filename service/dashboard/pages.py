@@ -91,16 +91,8 @@ def _renewal_pipeline(accounts: list[dict], today: dt.date) -> dict:
         f"from {months[0]:%B %Y} to {months[-1]:%B %Y}: {'; '.join(months_with) or 'none'}. "
         f"{past} renewal date{'s' if past != 1 else ''} already past, {beyond} later."
     )
-    rows = [
-        {"month": m, "accounts": counts[m], "arr": sum(sums[m].values()), "by_level": sums[m]}
-        for m in months
-        if counts[m]
-    ]
     return {
         "chart": charts.pipeline(months, stacks, compact_usd, summary),
-        "rows": rows,
-        "past": past,
-        "beyond": beyond,
         "levels": [(lvl, tone(lvl)) for lvl in levels],
     }
 
@@ -228,7 +220,6 @@ def account(snap: Any, account_row: dict) -> dict:
         "tone": tone(account_row.get("renewal_risk_level")),
         "brief_markdown": qbr.markdown(facts),
         "trend_chart": charts.trend(history, account_row["account_name"], now),
-        "history_points": len(history),
     }
 
 
@@ -267,8 +258,7 @@ def view(snap: Any, chosen: View, body: dict | None) -> dict:
     return {
         "today": snap.today,
         "version": snap.version,
-        "headers": [cells.header(table.field(k)) for k in keys],
-        "wrap": [table.field(k).kind in cells.WRAPPED_KINDS for k in keys],
+        "headers": [table.field(k).label for k in keys],  # the column names a Coda doc shows
         "groups": groups,
         "row_count": count,
         "hidden": max(0, count - VIEW_ROW_LIMIT),
